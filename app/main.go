@@ -1,0 +1,55 @@
+// Command app is the CDK entry point: it reads the environment configuration, picks the environments
+// named by the "env" context (all when unset) and synthesizes one stack per environment.
+//
+//	cdk synth                      every environment
+//	cdk synth -c env=dev           one
+//	cdk synth -c env=dev,staging   several
+//	cdk synth -c config=other.json another configuration file
+package main
+
+import (
+	"fmt"
+	"os"
+	"strings"
+
+	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/jsii-runtime-go"
+
+	"github.com/privatebedrock/stack/config"
+	"github.com/privatebedrock/stack/stacks"
+)
+
+func main() {
+	defer jsii.Close()
+	app := awscdk.NewApp(nil)
+	if err := build(app); err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+	app.Synth(nil)
+}
+
+func build(app awscdk.App) error {
+	path := contextString(app, "config", "environments.json")
+	file, err := config.Load(path)
+	if err != nil {
+		return fmt.Errorf("%s:\n%w", path, err)
+	}
+	var names []string
+	if env := contextString(app, "env", ""); env != "" {
+		names = strings.Split(env, ",")
+	}
+	envs, err := file.Select(names)
+	if err != nil {
+		return err
+	}
+	stacks.NewAll(app, file.Project, envs)
+	return nil
+}
+
+func contextString(app awscdk.App, key, fallback string) string {
+	if v, ok := app.Node().TryGetContext(jsii.String(key)).(string); ok && v != "" {
+		return v
+	}
+	return fallback
+}

@@ -1,0 +1,162 @@
+// Package invoker creates the test function that calls Bedrock from the isolated subnets, through the
+// bedrock-runtime endpoint only: the function of the source blog's allow/deny test.
+package invoker
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsec2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awskms"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awslambda"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awslogs"
+	"github.com/aws/constructs-go/constructs/v10"
+	"github.com/aws/jsii-runtime-go"
+
+	"github.com/privatebedrock/stack/constructs/bedrockendpoint"
+	"github.com/privatebedrock/stack/constructs/cmk"
+)
+
+// Props configures the function.
+type Props struct {
+	// Vpc the function runs in, on its isolated subnets. Required.
+	Vpc awsec2.IVpc
+	// Endpoint is the only way the function reaches Bedrock: its role is gated on the endpoint's ID and
+	// the endpoint admits the role and the function's security group. Required.
+	Endpoint *bedrockendpoint.Endpoint
+	// Code is the built handler (a provided.al2023 bootstrap for arm64). Required.
+	Code awslambda.Code
+	// ModelArns the role may invoke. Required.
+	ModelArns []string
+	// ModelIDs the handler accepts; DefaultModelID must be one of them. Required.
+	ModelIDs       []string
+	DefaultModelID string
+	// Key encrypts the function's log group; it must belong to the same stack. Required.
+	Key awskms.Key
+	// LogRetention of the function's log group. Required.
+	LogRetention awslogs.RetentionDays
+	// RemovalPolicy of the log group. Default: RETAIN.
+	RemovalPolicy awscdk.RemovalPolicy
+	// ReservedConcurrency caps the function, and so what a runaway caller can spend. Default: 2, which
+	// fits accounts whose concurrency quota is still the new-account 10.
+	ReservedConcurrency int
+}
+
+// Function is what New made.
+type Function struct {
+	constructs.Construct
+	Resource      awslambda.Function
+	Role          awsiam.Role
+	SecurityGroup awsec2.SecurityGroup
+	LogGroup      awslogs.LogGroup
+}
+
+// New creates the function.
+func New(scope constructs.Construct, id string, props Props) *Function {
+	if err := props.validate(); err != nil {
+		panic(fmt.Sprintf("invoker %q: %v", id, err))
+	}
+	if props.ReservedConcurrency == 0 {
+		props.ReservedConcurrency = 2
+	}
+	c := constructs.NewConstruct(scope, jsii.String(id))
+	stack := awscdk.Stack_Of(c)
+	f := &Function{Construct: c}
+
+	f.LogGroup = cmk.NewLogGroup(c, "LogGroup", props.Key, cmk.LogGroupProps{
+		Name:          "/" + *stack.StackName() + "/invoker",
+		Retention:     props.LogRetention,
+		RemovalPolicy: props.RemovalPolicy,
+	})
+	f.Role = awsiam.NewRole(c, jsii.String("Role"), &awsiam.RoleProps{
+		AssumedBy:   awsiam.NewServicePrincipal(jsii.String("lambda.amazonaws.com"), nil),
+		Description: jsii.String("Test function: invokes the named Bedrock models through the bedrock-runtime endpoint only"),
+	})
+	f.Role.AddToPrincipalPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+		Sid:       jsii.String("InvokeNamedModelsThroughTheEndpointOnly"),
+		Actions:   jsii.Strings(bedrockendpoint.InvokeActions...),
+		Resources: jsii.Strings(props.ModelArns...),
+		Conditions: &map[string]any{
+			"StringEquals": map[string]any{"aws:SourceVpce": props.Endpoint.Resource.VpcEndpointId()},
+		},
+	}))
+	// What Lambda needs to attach the function to the VPC, inline instead of the managed
+	// AWSLambdaVPCAccessExecutionRole. The Describe calls support no resource scoping; the rest are
+	// scoped to this account and region as the Lambda documentation allows.
+	f.Role.AddToPrincipalPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+		Sid:       jsii.String("DescribeNetworkInterfaces"),
+		Actions:   jsii.Strings("ec2:DescribeNetworkInterfaces", "ec2:DescribeSubnets"),
+		Resources: jsii.Strings("*"),
+	}))
+	f.Role.AddToPrincipalPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+		Sid: jsii.String("ManageNetworkInterfaces"),
+		Actions: jsii.Strings("ec2:CreateNetworkInterface", "ec2:DeleteNetworkInterface",
+			"ec2:AssignPrivateIpAddresses", "ec2:UnassignPrivateIpAddresses"),
+		Resources: jsii.Strings(fmt.Sprintf("arn:%s:ec2:%s:%s:*/*", *stack.Partition(), *stack.Region(), *stack.Account())),
+	}))
+	f.LogGroup.GrantWrite(f.Role)
+
+	f.SecurityGroup = awsec2.NewSecurityGroup(c, jsii.String("SecurityGroup"), &awsec2.SecurityGroupProps{
+		Vpc:              props.Vpc,
+		Description:      jsii.String("Test function: HTTPS to the bedrock-runtime endpoint only"),
+		AllowAllOutbound: jsii.Bool(false),
+	})
+	f.SecurityGroup.Connections().AllowTo(props.Endpoint.SecurityGroup, awsec2.Port_Tcp(jsii.Number(443)),
+		jsii.String("HTTPS to the bedrock-runtime endpoint"))
+	props.Endpoint.Admit(f.Role)
+
+	f.Resource = awslambda.NewFunction(c, jsii.String("Resource"), &awslambda.FunctionProps{
+		Runtime:                      awslambda.Runtime_PROVIDED_AL2023(),
+		Architecture:                 awslambda.Architecture_ARM_64(),
+		Handler:                      jsii.String("bootstrap"),
+		Code:                         props.Code,
+		Role:                         f.Role,
+		Description:                  jsii.String("Invokes Bedrock through the private endpoint; fails when the endpoint policy denies"),
+		Vpc:                          props.Vpc,
+		VpcSubnets:                   &awsec2.SubnetSelection{SubnetType: awsec2.SubnetType_PRIVATE_ISOLATED},
+		SecurityGroups:               &[]awsec2.ISecurityGroup{f.SecurityGroup},
+		ReservedConcurrentExecutions: jsii.Number(float64(props.ReservedConcurrency)),
+		MemorySize:                   jsii.Number(256),
+		Timeout:                      awscdk.Duration_Seconds(jsii.Number(60)),
+		LogGroup:                     f.LogGroup,
+		LoggingFormat:                awslambda.LoggingFormat_JSON,
+		Environment: &map[string]*string{
+			"DEFAULT_MODEL_ID":  jsii.String(props.DefaultModelID),
+			"ALLOWED_MODEL_IDS": jsii.String(strings.Join(props.ModelIDs, ",")),
+		},
+	})
+	return f
+}
+
+func (p Props) validate() error {
+	var problems []string
+	switch {
+	case p.Vpc == nil:
+		problems = append(problems, "Props.Vpc is nil: give the VPC to run in")
+	case p.Endpoint == nil:
+		problems = append(problems, "Props.Endpoint is nil: give the bedrock-runtime endpoint the function must use")
+	case p.Code == nil:
+		problems = append(problems, "Props.Code is nil: give the built handler, e.g. golambda.Code(\"lambda/invoker\")")
+	case p.Key == nil:
+		problems = append(problems, "Props.Key is nil: give the KMS key for the function's log group")
+	}
+	if len(p.ModelArns) == 0 {
+		problems = append(problems, "Props.ModelArns is empty: give the model ARNs the role may invoke")
+	}
+	if !slices.Contains(p.ModelIDs, p.DefaultModelID) {
+		problems = append(problems, fmt.Sprintf("Props.DefaultModelID %q is not in Props.ModelIDs: pick one of the allowed models", p.DefaultModelID))
+	}
+	if p.LogRetention == "" || p.LogRetention == awslogs.RetentionDays_INFINITE {
+		problems = append(problems, "Props.LogRetention is not set: give a retention such as awslogs.RetentionDays_ONE_YEAR")
+	}
+	if p.ReservedConcurrency < 0 {
+		problems = append(problems, fmt.Sprintf("Props.ReservedConcurrency %d is negative: give 0 for the default or a positive cap", p.ReservedConcurrency))
+	}
+	if len(problems) > 0 {
+		return fmt.Errorf("%s", strings.Join(problems, "; "))
+	}
+	return nil
+}

@@ -1,0 +1,245 @@
+// Package privatevpc creates a VPC with isolated subnets only (no internet or NAT gateway), flow logs
+// to an encrypted log group, a locked-down default security group, and the endpoints through which
+// workloads reach AWS services: an S3 gateway endpoint and CloudWatch Logs plus optional interface
+// endpoints.
+//
+// The source guidance asks for a CloudWatch Logs "gateway endpoint"; AWS offers gateway endpoints for
+// S3 and DynamoDB only, so CloudWatch Logs gets an interface endpoint.
+package privatevpc
+
+import (
+	"fmt"
+	"net/netip"
+	"slices"
+	"strings"
+
+	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsec2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awskms"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awslogs"
+	"github.com/aws/aws-cdk-go/awscdk/v2/customresources"
+	"github.com/aws/constructs-go/constructs/v10"
+	"github.com/aws/jsii-runtime-go"
+
+	"github.com/privatebedrock/stack/constructs/cmk"
+	"github.com/privatebedrock/stack/constructs/vpcsdkcall"
+)
+
+// Props configures the VPC.
+type Props struct {
+	// AvailabilityZones get one isolated subnet each. Required, at least 2.
+	AvailabilityZones []string
+	// Cidr is the VPC's IPv4 block. Required.
+	Cidr string
+	// SubnetMask is the prefix length of each subnet. Default: 24.
+	SubnetMask int
+	// LogRetention of the flow log group and the deploy-time call log group. Required.
+	LogRetention awslogs.RetentionDays
+	// RemovalPolicy of the key and log groups. Default: RETAIN.
+	RemovalPolicy awscdk.RemovalPolicy
+	// InterfaceEndpoints are optional extra interface endpoints, by service name: bedrock, kms, sts.
+	// CloudWatch Logs and EC2 always get one. Default: none.
+	InterfaceEndpoints []string
+}
+
+// Vpc is what New made.
+type Vpc struct {
+	constructs.Construct
+	Resource awsec2.Vpc
+	// Key encrypts the VPC's log groups; other constructs of the stack may use it for theirs.
+	Key          awskms.Key
+	FlowLogGroup awslogs.LogGroup
+	S3Endpoint   awsec2.GatewayVpcEndpoint
+	// InterfaceEndpoints by service name (logs, ec2 and the optional ones).
+	InterfaceEndpoints map[string]awsec2.InterfaceVpcEndpoint
+	// EndpointSecurityGroup admits HTTPS from the VPC to the interface endpoints above.
+	EndpointSecurityGroup awsec2.SecurityGroup
+	// Subnets selects the isolated subnets, for workloads and interface endpoints.
+	Subnets       *awsec2.SubnetSelection
+	logRetention  awslogs.RetentionDays
+	removalPolicy awscdk.RemovalPolicy
+}
+
+var interfaceServices = map[string]awsec2.InterfaceVpcEndpointAwsService{
+	"logs":    awsec2.InterfaceVpcEndpointAwsService_CLOUDWATCH_LOGS(),
+	"ec2":     awsec2.InterfaceVpcEndpointAwsService_EC2(),
+	"bedrock": awsec2.InterfaceVpcEndpointAwsService_BEDROCK(),
+	"kms":     awsec2.InterfaceVpcEndpointAwsService_KMS(),
+	"sts":     awsec2.InterfaceVpcEndpointAwsService_STS(),
+}
+
+// New creates the VPC.
+func New(scope constructs.Construct, id string, props Props) *Vpc {
+	if err := props.validate(); err != nil {
+		panic(fmt.Sprintf("privatevpc %q: %v", id, err))
+	}
+	if props.SubnetMask == 0 {
+		props.SubnetMask = 24
+	}
+	if props.RemovalPolicy == "" {
+		props.RemovalPolicy = awscdk.RemovalPolicy_RETAIN
+	}
+	c := constructs.NewConstruct(scope, jsii.String(id))
+	stack := awscdk.Stack_Of(c)
+	v := &Vpc{Construct: c, logRetention: props.LogRetention, removalPolicy: props.RemovalPolicy,
+		InterfaceEndpoints: map[string]awsec2.InterfaceVpcEndpoint{}}
+
+	v.Key = cmk.New(c, "LogKey", cmk.Props{
+		Description:   "Encrypts the VPC flow logs and deploy-time call logs of " + *stack.StackName(),
+		RemovalPolicy: props.RemovalPolicy,
+	})
+	v.FlowLogGroup = cmk.NewLogGroup(c, "FlowLogs", v.Key, cmk.LogGroupProps{
+		Name:          "/" + *stack.StackName() + "/vpc-flow-logs",
+		Retention:     props.LogRetention,
+		RemovalPolicy: props.RemovalPolicy,
+	})
+	v.Subnets = &awsec2.SubnetSelection{SubnetType: awsec2.SubnetType_PRIVATE_ISOLATED}
+	v.Resource = awsec2.NewVpc(c, jsii.String("Resource"), &awsec2.VpcProps{
+		IpAddresses:           awsec2.IpAddresses_Cidr(jsii.String(props.Cidr)),
+		AvailabilityZones:     jsii.Strings(props.AvailabilityZones...),
+		NatGateways:           jsii.Number(0),
+		CreateInternetGateway: jsii.Bool(false),
+		EnableDnsHostnames:    jsii.Bool(true),
+		EnableDnsSupport:      jsii.Bool(true),
+		SubnetConfiguration: &[]*awsec2.SubnetConfiguration{{
+			Name:       jsii.String("Isolated"),
+			SubnetType: awsec2.SubnetType_PRIVATE_ISOLATED,
+			CidrMask:   jsii.Number(float64(props.SubnetMask)),
+		}},
+		// The built-in restriction runs a function outside the VPC; restrictDefaultSecurityGroup below
+		// does the same from inside it.
+		RestrictDefaultSecurityGroup: jsii.Bool(false),
+		FlowLogs: &map[string]*awsec2.FlowLogOptions{
+			"All": {
+				Destination: awsec2.FlowLogDestination_ToCloudWatchLogs(v.FlowLogGroup, nil),
+				TrafficType: awsec2.FlowLogTrafficType_ALL,
+			},
+		},
+	})
+	v.addEndpoints(props.InterfaceEndpoints)
+	v.restrictDefaultSecurityGroup()
+	return v
+}
+
+func (p Props) validate() error {
+	var problems []string
+	if len(p.AvailabilityZones) < 2 {
+		problems = append(problems, fmt.Sprintf("Props.AvailabilityZones has %d zones: give at least 2", len(p.AvailabilityZones)))
+	}
+	if prefix, err := netip.ParsePrefix(p.Cidr); err != nil || !prefix.Addr().Is4() {
+		problems = append(problems, fmt.Sprintf("Props.Cidr %q is not an IPv4 CIDR block: give one such as 10.0.0.0/16", p.Cidr))
+	}
+	if p.LogRetention == "" || p.LogRetention == awslogs.RetentionDays_INFINITE {
+		problems = append(problems, "Props.LogRetention is not set: give a retention such as awslogs.RetentionDays_ONE_YEAR")
+	}
+	for _, s := range p.InterfaceEndpoints {
+		if _, ok := interfaceServices[s]; !ok {
+			problems = append(problems, fmt.Sprintf("Props.InterfaceEndpoints has unknown service %q: use bedrock, ec2, kms or sts", s))
+		}
+	}
+	if len(problems) > 0 {
+		return fmt.Errorf("%s", strings.Join(problems, "; "))
+	}
+	return nil
+}
+
+func (v *Vpc) addEndpoints(extra []string) {
+	stack := awscdk.Stack_Of(v.Construct)
+	account := stack.Account()
+	v.S3Endpoint = v.Resource.AddGatewayEndpoint(jsii.String("S3"), &awsec2.GatewayVpcEndpointOptions{
+		Service: awsec2.GatewayVpcEndpointAwsService_S3(),
+		Subnets: &[]*awsec2.SubnetSelection{v.Subnets},
+	})
+	// What the stack needs through S3: its own account's buckets, for its own principals...
+	v.S3Endpoint.AddToPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+		Sid:        jsii.String("OwnAccountBucketsOnly"),
+		Principals: &[]awsiam.IPrincipal{awsiam.NewAnyPrincipal()},
+		Actions:    jsii.Strings("s3:GetObject", "s3:PutObject", "s3:ListBucket", "s3:GetBucketLocation"),
+		Resources:  jsii.Strings("*"),
+		Conditions: &map[string]any{"StringEquals": map[string]any{
+			"aws:ResourceAccount":  account,
+			"aws:PrincipalAccount": account,
+		}},
+	}))
+	// ...and the AWS-owned bucket that receives in-VPC custom resources' replies to CloudFormation.
+	// Without it a deployment waits an hour for the reply and rolls back.
+	v.S3Endpoint.AddToPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+		Sid:        jsii.String("CloudFormationCustomResourceReplies"),
+		Principals: &[]awsiam.IPrincipal{awsiam.NewAnyPrincipal()},
+		Actions:    jsii.Strings("s3:PutObject"),
+		Resources:  jsii.Strings("arn:" + *stack.Partition() + ":s3:::cloudformation-custom-resource-response-" + strings.ReplaceAll(*stack.Region(), "-", "") + "/*"),
+	}))
+
+	v.EndpointSecurityGroup = awsec2.NewSecurityGroup(v.Construct, jsii.String("EndpointSecurityGroup"), &awsec2.SecurityGroupProps{
+		Vpc:              v.Resource,
+		Description:      jsii.String("HTTPS from the VPC to AWS service interface endpoints"),
+		AllowAllOutbound: jsii.Bool(false),
+	})
+	v.EndpointSecurityGroup.AddIngressRule(awsec2.Peer_Ipv4(v.Resource.VpcCidrBlock()), awsec2.Port_Tcp(jsii.Number(443)),
+		jsii.String("HTTPS from the VPC"), jsii.Bool(false))
+
+	services := append([]string{"logs", "ec2"}, extra...)
+	slices.Sort(services)
+	for _, name := range slices.Compact(services) {
+		ep := v.Resource.AddInterfaceEndpoint(jsii.String(endpointID(name)), &awsec2.InterfaceVpcEndpointOptions{
+			Service:           interfaceServices[name],
+			PrivateDnsEnabled: jsii.Bool(true),
+			Subnets:           v.Subnets,
+			SecurityGroups:    &[]awsec2.ISecurityGroup{v.EndpointSecurityGroup},
+			Open:              jsii.Bool(false),
+		})
+		// A data perimeter: only this account's principals use these endpoints.
+		ep.AddToPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+			Sid:        jsii.String("OwnAccountPrincipalsOnly"),
+			Principals: &[]awsiam.IPrincipal{awsiam.NewAnyPrincipal()},
+			Actions:    jsii.Strings("*"),
+			Resources:  jsii.Strings("*"),
+			Conditions: &map[string]any{"StringEquals": map[string]any{"aws:PrincipalAccount": account}},
+		}))
+		v.InterfaceEndpoints[name] = ep
+	}
+}
+
+func endpointID(service string) string {
+	return strings.ToUpper(service[:1]) + service[1:] + "Endpoint"
+}
+
+// restrictDefaultSecurityGroup removes the default security group's rules, so a resource that lands in
+// it by mistake can neither send nor receive (cdk-nag and Security Hub EC2.2).
+func (v *Vpc) restrictDefaultSecurityGroup() {
+	stack := awscdk.Stack_Of(v.Construct)
+	group := v.Resource.VpcDefaultSecurityGroup()
+	groupArn := stack.FormatArn(&awscdk.ArnComponents{Service: jsii.String("ec2"), Resource: jsii.String("security-group"), ResourceName: group})
+	revoke := func(action string, permission map[string]any) *customresources.AwsSdkCall {
+		return &customresources.AwsSdkCall{
+			Service:                  jsii.String("EC2"),
+			Action:                   jsii.String(action),
+			Parameters:               map[string]any{"GroupId": group, "IpPermissions": []any{permission}},
+			PhysicalResourceId:       customresources.PhysicalResourceId_Of(group),
+			IgnoreErrorCodesMatching: jsii.String("InvalidPermission.NotFound"),
+		}
+	}
+	ingress := revoke("revokeSecurityGroupIngress", map[string]any{"IpProtocol": "-1", "UserIdGroupPairs": []any{map[string]any{"GroupId": group}}})
+	egress := revoke("revokeSecurityGroupEgress", map[string]any{"IpProtocol": "-1", "IpRanges": []any{map[string]any{"CidrIp": "0.0.0.0/0"}}})
+	policy := customresources.AwsCustomResourcePolicy_FromStatements(&[]awsiam.PolicyStatement{
+		awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+			Actions:   jsii.Strings("ec2:RevokeSecurityGroupIngress", "ec2:RevokeSecurityGroupEgress"),
+			Resources: &[]*string{groupArn},
+		}),
+	})
+	for _, c := range []struct {
+		id   string
+		call *customresources.AwsSdkCall
+	}{{"RestrictDefaultIngress", ingress}, {"RestrictDefaultEgress", egress}} {
+		call := vpcsdkcall.New(v.Construct, c.id, vpcsdkcall.Props{
+			Vpc: v.Resource, Key: v.Key, LogRetention: v.logRetention, RemovalPolicy: v.removalPolicy,
+			OnCreate: c.call, OnUpdate: c.call, Policy: policy,
+		})
+		// The call goes through the EC2 endpoint and replies through the S3 endpoint.
+		call.Node().AddDependency(v.InterfaceEndpoints["ec2"], v.S3Endpoint)
+	}
+}
+
+// LogRetention is the VPC's log retention, for constructs that add log groups beside it.
+func (v *Vpc) LogRetention() awslogs.RetentionDays { return v.logRetention }

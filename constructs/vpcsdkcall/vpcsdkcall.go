@@ -1,0 +1,103 @@
+// Package vpcsdkcall makes AWS API calls at deploy time (AwsCustomResource) from a function inside an
+// isolated VPC, so that organisations enforcing Control Tower's CT.LAMBDA.PR.3 (every function in a VPC)
+// can deploy the stack.
+//
+// Inside an isolated subnet the function reaches AWS only through VPC endpoints: the API it calls needs
+// an interface endpoint, and its reply to CloudFormation (a PUT to a pre-signed URL in an AWS-owned S3
+// bucket) needs the S3 gateway endpoint, whose policy must admit that bucket.
+package vpcsdkcall
+
+import (
+	"fmt"
+
+	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsec2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awskms"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awslambda"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awslogs"
+	"github.com/aws/aws-cdk-go/awscdk/v2/customresources"
+	"github.com/aws/constructs-go/constructs/v10"
+	"github.com/aws/jsii-runtime-go"
+
+	"github.com/privatebedrock/stack/constructs/cmk"
+)
+
+// Props configures one deploy-time API call. The function behind every call of a stack is shared: the
+// first call's Vpc, Key and retention configure it.
+type Props struct {
+	// Vpc the function runs in, on its isolated subnets. Required.
+	Vpc awsec2.IVpc
+	// Key encrypts the function's log group. Required.
+	Key awskms.Key
+	// LogRetention of the function's log group. Required.
+	LogRetention awslogs.RetentionDays
+	// RemovalPolicy of the function's log group. Default: RETAIN.
+	RemovalPolicy awscdk.RemovalPolicy
+	// OnCreate, OnUpdate and OnDelete are the calls; at least one is required.
+	OnCreate, OnUpdate, OnDelete *customresources.AwsSdkCall
+	// Policy of the calls. Required: derive it from the calls' resources, never ANY_RESOURCE.
+	Policy customresources.AwsCustomResourcePolicy
+}
+
+// providerID is the construct ID AwsCustomResource gives its shared function.
+const providerID = "AWS679f53fac002430cb0da5b7982bd2287"
+
+// New creates the call.
+func New(scope constructs.Construct, id string, props Props) customresources.AwsCustomResource {
+	switch {
+	case props.Vpc == nil:
+		panic(fmt.Sprintf("vpcsdkcall %q: Props.Vpc is nil: give the VPC whose endpoints the call goes through", id))
+	case props.Key == nil:
+		panic(fmt.Sprintf("vpcsdkcall %q: Props.Key is nil: give the KMS key for the function's log group", id))
+	case props.LogRetention == "":
+		panic(fmt.Sprintf("vpcsdkcall %q: Props.LogRetention is not set: give the function's log retention", id))
+	case props.OnCreate == nil && props.OnUpdate == nil && props.OnDelete == nil:
+		panic(fmt.Sprintf("vpcsdkcall %q: Props.OnCreate, OnUpdate and OnDelete are all nil: give at least one call", id))
+	case props.Policy == nil:
+		panic(fmt.Sprintf("vpcsdkcall %q: Props.Policy is nil: allow exactly the calls' actions on their resources", id))
+	}
+	stack := awscdk.Stack_Of(scope)
+	call := customresources.NewAwsCustomResource(scope, jsii.String(id), &customresources.AwsCustomResourceProps{
+		OnCreate:            props.OnCreate,
+		OnUpdate:            props.OnUpdate,
+		OnDelete:            props.OnDelete,
+		Policy:              props.Policy,
+		Vpc:                 props.Vpc,
+		VpcSubnets:          &awsec2.SubnetSelection{SubnetType: awsec2.SubnetType_PRIVATE_ISOLATED},
+		LogGroup:            sharedLogGroup(stack, props),
+		InstallLatestAwsSdk: jsii.Bool(false),
+		Timeout:             awscdk.Duration_Minutes(jsii.Number(2)),
+	})
+	narrowEgress(stack)
+	return call
+}
+
+// sharedLogGroup is the one log group of the shared function, created with the first call.
+func sharedLogGroup(stack awscdk.Stack, props Props) awslogs.ILogGroup {
+	const id = "VpcSdkCallLogs"
+	if existing := stack.Node().TryFindChild(jsii.String(id)); existing != nil {
+		return existing.(awslogs.ILogGroup)
+	}
+	return cmk.NewLogGroup(stack, id, props.Key, cmk.LogGroupProps{
+		Name:          "/" + *stack.StackName() + "/deploy-time-sdk-calls",
+		Retention:     props.LogRetention,
+		RemovalPolicy: props.RemovalPolicy,
+	})
+}
+
+// narrowEgress replaces the allow-all egress that Lambda gives an in-VPC function's security group
+// with HTTPS only. Isolated subnets route nowhere but the VPC and the S3 gateway endpoint, so HTTPS to
+// any address reaches only endpoints; the S3 prefix list ID cannot be named without a lookup.
+func narrowEgress(stack awscdk.Stack) {
+	fn := stack.Node().FindChild(jsii.String(providerID)).(awslambda.Function)
+	for _, sg := range *fn.Connections().SecurityGroups() {
+		cfn := sg.Node().DefaultChild().(awsec2.CfnSecurityGroup)
+		cfn.SetSecurityGroupEgress(&[]any{&awsec2.CfnSecurityGroup_EgressProperty{
+			IpProtocol:  jsii.String("tcp"),
+			FromPort:    jsii.Number(443),
+			ToPort:      jsii.Number(443),
+			CidrIp:      jsii.String("0.0.0.0/0"),
+			Description: jsii.String("HTTPS to VPC endpoints; isolated subnets have no other route"),
+		}})
+	}
+}
