@@ -207,7 +207,7 @@ func (e Environment) validate() []error {
 		bad("vpcCidr", quote(e.VpcCidr), "is outside the /16 to /28 sizes a VPC accepts: use a /16 to /22 block")
 	} else if !prefix.Addr().IsPrivate() {
 		bad("vpcCidr", quote(e.VpcCidr), "is not in a private (RFC 1918) range: use a block inside 10.0.0.0/8, 172.16.0.0/12 or 192.168.0.0/16")
-	} else if capacity := 1 << (subnetPrefixLen - min(prefix.Bits(), subnetPrefixLen)); capacity < len(e.AvailabilityZones) {
+	} else if capacity := subnetCapacity(prefix); capacity < len(e.AvailabilityZones) {
 		bad("vpcCidr", quote(e.VpcCidr), fmt.Sprintf("has room for %d /%d subnets but %d zones are listed: use a larger block, e.g. a /%d", capacity, subnetPrefixLen, len(e.AvailabilityZones), 20))
 	}
 	if len(e.Models) == 0 && len(e.InferenceProfiles) == 0 {
@@ -300,6 +300,14 @@ func (f *File) validateAcrossEnvironments() []error {
 		}
 	}
 	return errs
+}
+
+// subnetCapacity is how many subnets of subnetPrefixLen fit in the block.
+func subnetCapacity(block netip.Prefix) int {
+	if block.Bits() > subnetPrefixLen {
+		return 0
+	}
+	return 1 << (subnetPrefixLen - block.Bits())
 }
 
 func quote(s string) string { return fmt.Sprintf("%q", s) }

@@ -1,0 +1,194 @@
+package config
+
+import (
+	"encoding/json"
+	"os"
+	"strings"
+	"testing"
+)
+
+// shipped is the checked-in configuration, the base every bad case edits.
+func shipped(t *testing.T) map[string]any {
+	t.Helper()
+	raw, err := os.ReadFile("../environments.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var doc map[string]any
+	if err := json.Unmarshal(raw, &doc); err != nil {
+		t.Fatal(err)
+	}
+	return doc
+}
+
+func env(doc map[string]any, i int) map[string]any {
+	return doc["environments"].([]any)[i].(map[string]any)
+}
+
+func TestShippedConfigurationIsValid(t *testing.T) {
+	f, err := Load("../environments.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	for _, e := range f.Environments {
+		names = append(names, e.Name)
+	}
+	if strings.Join(names, ",") != "dev,staging,prod" {
+		t.Errorf("environments %v, want dev, staging, prod", names)
+	}
+}
+
+func TestBadConfigurationNamesEnvironmentFieldValueAndFix(t *testing.T) {
+	cases := []struct {
+		name string
+		edit func(doc map[string]any)
+		// want are fragments of one error line: environment, field, bad value, fix.
+		want []string
+	}{
+		{"malformed CIDR", func(d map[string]any) { env(d, 0)["vpcCidr"] = "10.10.0.0/33" },
+			[]string{`environment "dev"`, "vpcCidr", `"10.10.0.0/33"`, "use a private block"}},
+		{"CIDR with host bits", func(d map[string]any) { env(d, 0)["vpcCidr"] = "10.10.1.0/20" },
+			[]string{`environment "dev"`, "vpcCidr", "host bits", "use 10.10.0.0/20"}},
+		{"public CIDR", func(d map[string]any) { env(d, 0)["vpcCidr"] = "8.8.0.0/16" },
+			[]string{`environment "dev"`, "vpcCidr", `"8.8.0.0/16"`, "RFC 1918"}},
+		{"overlapping CIDRs", func(d map[string]any) { env(d, 1)["vpcCidr"] = "10.10.8.0/21" },
+			[]string{`environment "staging"`, "vpcCidr", `"10.10.8.0/21"`, `overlaps environment "dev"`, "give each environment its own block"}},
+		{"CIDR too small for the zones", func(d map[string]any) { env(d, 2)["vpcCidr"] = "10.30.0.0/25" },
+			[]string{`environment "prod"`, "vpcCidr", "room for 0", "use a larger block"}},
+		{"zone of another region", func(d map[string]any) { env(d, 0)["availabilityZones"] = []any{"us-east-1a", "us-west-2b"} },
+			[]string{`environment "dev"`, "availabilityZones[1]", `"us-west-2b"`, "not a zone of region us-east-1", "us-east-1a"}},
+		{"one zone only", func(d map[string]any) { env(d, 0)["availabilityZones"] = []any{"us-east-1a"} },
+			[]string{`environment "dev"`, "availabilityZones", "fewer than 2", "at least 2"}},
+		{"duplicate zone", func(d map[string]any) { env(d, 0)["availabilityZones"] = []any{"us-east-1a", "us-east-1a"} },
+			[]string{`environment "dev"`, "availabilityZones[1]", "listed twice"}},
+		{"empty model list", func(d map[string]any) { env(d, 0)["models"] = []any{}; env(d, 0)["inferenceProfiles"] = []any{} },
+			[]string{`environment "dev"`, "models", "is empty", "allow at least one model ID"}},
+		{"malformed model ID", func(d map[string]any) { env(d, 0)["models"] = []any{"Claude 3 Haiku"} },
+			[]string{`environment "dev"`, "models[0]", `"Claude 3 Haiku"`, "provider.model[:version]"}},
+		{"profile ID in models", func(d map[string]any) { env(d, 0)["models"] = []any{"us.anthropic.claude-3-5-haiku-20241022-v1:0"} },
+			[]string{`environment "dev"`, "models[0]", "inference profiles go in inferenceProfiles"}},
+		{"malformed profile ID", func(d map[string]any) {
+			env(d, 0)["inferenceProfiles"] = []any{map[string]any{"id": "mars.anthropic.claude", "destinationRegions": []any{"us-east-1"}}}
+		}, []string{`environment "dev"`, "inferenceProfiles[0].id", `"mars.anthropic.claude"`, "geography prefix"}},
+		{"profile regions miss the source", func(d map[string]any) {
+			env(d, 0)["inferenceProfiles"] = []any{map[string]any{"id": "us.anthropic.claude-3-5-haiku-20241022-v1:0", "destinationRegions": []any{"us-west-2"}}}
+		}, []string{`environment "dev"`, "inferenceProfiles[0].destinationRegions", "does not include the environment's region us-east-1"}},
+		{"malformed principal ARN", func(d map[string]any) { env(d, 0)["clientPrincipals"] = []any{"arn:aws:iam::1111:role/Dev"} },
+			[]string{`environment "dev"`, "clientPrincipals[0]", `"arn:aws:iam::1111:role/Dev"`, "arn:aws:iam::<12-digit account>:role/<name>"}},
+		{"principal of another account", func(d map[string]any) {
+			env(d, 0)["clientPrincipals"] = []any{"arn:aws:iam::999999999999:role/Dev"}
+		}, []string{`environment "dev"`, "clientPrincipals[0]", "another account than 111111111111"}},
+		{"unknown policy effect", func(d map[string]any) { env(d, 0)["endpointPolicyEffect"] = "allow" },
+			[]string{`environment "dev"`, "endpointPolicyEffect", `"allow"`, `use "Allow"`}},
+		{"unknown interface endpoint", func(d map[string]any) { env(d, 0)["interfaceEndpoints"] = []any{"sqs"} },
+			[]string{`environment "dev"`, "interfaceEndpoints[0]", `"sqs"`, "use one of bedrock, ec2, kms, sts"}},
+		{"retention CloudWatch rejects", func(d map[string]any) { env(d, 0)["logRetentionDays"] = 366 },
+			[]string{`environment "dev"`, "logRetentionDays", "366", "use one of", "365"}},
+		{"unknown removal policy", func(d map[string]any) { env(d, 0)["removalPolicy"] = "snapshot" },
+			[]string{`environment "dev"`, "removalPolicy", `"snapshot"`, `"retain"`}},
+		{"malformed account", func(d map[string]any) { env(d, 0)["account"] = "12345" },
+			[]string{`environment "dev"`, "account", `"12345"`, "12-digit"}},
+		{"malformed region", func(d map[string]any) { env(d, 0)["region"] = "virginia" },
+			[]string{`environment "dev"`, "region", `"virginia"`, "us-east-1"}},
+		{"duplicate environment names", func(d map[string]any) { env(d, 1)["name"] = "dev" },
+			[]string{`environment "dev"`, "name", "defined twice", "unique name"}},
+		{"bad environment name", func(d map[string]any) { env(d, 0)["name"] = "Dev Env" },
+			[]string{`environment "Dev Env"`, "name", "lower-case"}},
+		{"logging in two environments of one account and region", func(d map[string]any) { env(d, 1)["account"] = "111111111111" },
+			[]string{`environment "staging"`, "invocationLogging.enabled", `environment "dev"`, "one configuration per account and region", "set enabled to false"}},
+		{"logging without any delivery", func(d map[string]any) {
+			l := env(d, 0)["invocationLogging"].(map[string]any)
+			l["textDelivery"], l["imageDelivery"], l["embeddingDelivery"] = false, false, false
+		}, []string{`environment "dev"`, "invocationLogging", "logs nothing"}},
+		{"expiry before the lock ends", func(d map[string]any) {
+			env(d, 1)["invocationLogging"].(map[string]any)["expireAfterDays"] = 10
+		}, []string{`environment "staging"`, "invocationLogging.expireAfterDays", "10", "still locked for 30 days"}},
+		{"bad key prefix", func(d map[string]any) { env(d, 0)["invocationLogging"].(map[string]any)["s3KeyPrefix"] = "/logs/" },
+			[]string{`environment "dev"`, "invocationLogging.s3KeyPrefix", `"/logs/"`, "without leading or trailing /"}},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			doc := shipped(t)
+			c.edit(doc)
+			raw, _ := json.Marshal(doc)
+			_, err := Parse(raw)
+			if err == nil {
+				t.Fatal("accepted")
+			}
+			for _, line := range strings.Split(err.Error(), "\n") {
+				if containsAll(line, c.want) {
+					return
+				}
+			}
+			t.Errorf("no error line contains all of %q:\n%v", c.want, err)
+		})
+	}
+}
+
+func containsAll(s string, parts []string) bool {
+	for _, p := range parts {
+		if !strings.Contains(s, p) {
+			return false
+		}
+	}
+	return true
+}
+
+func TestSeveralMistakesAreReportedTogether(t *testing.T) {
+	doc := shipped(t)
+	env(doc, 0)["vpcCidr"] = "nonsense"
+	env(doc, 2)["logRetentionDays"] = 2
+	raw, _ := json.Marshal(doc)
+	_, err := Parse(raw)
+	if err == nil || !strings.Contains(err.Error(), `"dev": vpcCidr`) || !strings.Contains(err.Error(), `"prod": logRetentionDays`) {
+		t.Errorf("want both mistakes in one error, got %v", err)
+	}
+}
+
+func TestUnknownFieldIsRejected(t *testing.T) {
+	doc := shipped(t)
+	env(doc, 0)["logRetention"] = 365
+	raw, _ := json.Marshal(doc)
+	if _, err := Parse(raw); err == nil || !strings.Contains(err.Error(), `unknown field "logRetention"`) {
+		t.Errorf("a misspelt field must fail, got %v", err)
+	}
+}
+
+func TestSelect(t *testing.T) {
+	f, err := Load("../environments.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, err := f.Select([]string{"prod"}); err != nil || len(got) != 1 || got[0].Name != "prod" {
+		t.Errorf("Select(prod) = %v, %v", got, err)
+	}
+	if got, err := f.Select(nil); err != nil || len(got) != 3 {
+		t.Errorf("Select() = %d environments, %v; want all 3", len(got), err)
+	}
+	_, err = f.Select([]string{"qa"})
+	if err == nil || !strings.Contains(err.Error(), `unknown environment "qa": choose one of dev, staging, prod`) {
+		t.Errorf("Select(qa) error = %v", err)
+	}
+}
+
+func TestModelArnsCoverProfilesAndTheirDestinations(t *testing.T) {
+	e := Environment{Region: "us-east-1", Account: "111111111111",
+		Models: []string{"anthropic.claude-3-haiku-20240307-v1:0"},
+		InferenceProfiles: []InferenceProfile{
+			{ID: "us.anthropic.claude-3-5-haiku-20241022-v1:0", DestinationRegions: []string{"us-east-1", "us-west-2"}},
+			{ID: "global.anthropic.claude-sonnet-4-20250514-v1:0", DestinationRegions: []string{"us-east-1"}},
+		}}
+	want := []string{
+		"arn:aws:bedrock:us-east-1::foundation-model/anthropic.claude-3-haiku-20240307-v1:0",
+		"arn:aws:bedrock:us-east-1:111111111111:inference-profile/us.anthropic.claude-3-5-haiku-20241022-v1:0",
+		"arn:aws:bedrock:us-east-1::foundation-model/anthropic.claude-3-5-haiku-20241022-v1:0",
+		"arn:aws:bedrock:us-west-2::foundation-model/anthropic.claude-3-5-haiku-20241022-v1:0",
+		"arn:aws:bedrock:us-east-1:111111111111:inference-profile/global.anthropic.claude-sonnet-4-20250514-v1:0",
+		"arn:aws:bedrock:us-east-1::foundation-model/anthropic.claude-sonnet-4-20250514-v1:0",
+		"arn:aws:bedrock:::foundation-model/anthropic.claude-sonnet-4-20250514-v1:0",
+	}
+	if got := e.ModelArns(); strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("ModelArns() =\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+}

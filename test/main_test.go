@@ -1,0 +1,104 @@
+// Package test synthesizes every environment once, in one jsii kernel, and checks the templates:
+// fine-grained assertions per construct, golden snapshots, and the security gates.
+package test
+
+import (
+	"encoding/json"
+	"flag"
+	"fmt"
+	"os"
+	"testing"
+
+	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/assertions"
+	"github.com/aws/jsii-runtime-go"
+
+	"github.com/privatebedrock/stack/config"
+	"github.com/privatebedrock/stack/stacks"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden templates in testdata/")
+
+// synthesized is one environment's stack as the tests see it.
+type synthesized struct {
+	env      config.Environment
+	stack    *stacks.Stack
+	assert   assertions.Template
+	template Template
+}
+
+var (
+	project string
+	envs    map[string]*synthesized
+	names   []string
+)
+
+func TestMain(m *testing.M) {
+	flag.Parse()
+	// The strict path (npm run synth) runs CloudFormation validation and the Lambda build; the tests
+	// skip both, which changes nothing in the templates: the asset hash comes from the sources.
+	os.Setenv("CDK_VALIDATION", "false")
+	code := func() int {
+		defer jsii.Close()
+		if err := synthAll(); err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			return 1
+		}
+		return m.Run()
+	}()
+	os.Exit(code)
+}
+
+// newApp is an app with cdk.json's context (feature flags change templates), as under cdk synth.
+func newApp() awscdk.App {
+	raw, err := os.ReadFile("../cdk.json")
+	if err != nil {
+		panic(err)
+	}
+	var cdkJSON struct {
+		Context map[string]any `json:"context"`
+	}
+	if err := json.Unmarshal(raw, &cdkJSON); err != nil {
+		panic(fmt.Sprintf("cdk.json: %v", err))
+	}
+	cdkJSON.Context["aws:cdk:bundling-stacks"] = []string{}
+	return awscdk.NewApp(&awscdk.AppProps{Context: &cdkJSON.Context})
+}
+
+func synthAll() error {
+	file, err := config.Load("../environments.json")
+	if err != nil {
+		return err
+	}
+	project = file.Project
+	app := newApp()
+	built := stacks.NewAll(app, file.Project, file.Environments)
+	envs = map[string]*synthesized{}
+	for i, s := range built {
+		env := file.Environments[i]
+		envs[env.Name] = newSynthesized(env, s)
+		names = append(names, env.Name)
+	}
+	return nil
+}
+
+func newSynthesized(env config.Environment, s *stacks.Stack) *synthesized {
+	tmpl := assertions.Template_FromStack(s.Stack, nil)
+	raw, err := json.Marshal(tmpl.ToJSON())
+	if err != nil {
+		panic(err)
+	}
+	var t Template
+	if err := json.Unmarshal(raw, &t); err != nil {
+		panic(err)
+	}
+	return &synthesized{env: env, stack: s, assert: tmpl, template: t}
+}
+
+// forEachEnv runs f as a subtest per environment.
+func forEachEnv(t *testing.T, f func(t *testing.T, s *synthesized)) {
+	t.Helper()
+	for _, name := range names {
+		t.Run(name, func(t *testing.T) { f(t, envs[name]) })
+	}
+}

@@ -1,0 +1,174 @@
+package test
+
+import (
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/aws/aws-cdk-go/awscdk/v2/assertions"
+	"github.com/aws/jsii-runtime-go"
+)
+
+func TestVpcIsIsolated(t *testing.T) {
+	forEachEnv(t, func(t *testing.T, s *synthesized) {
+		tmpl := s.template
+		for _, typ := range []string{"AWS::EC2::InternetGateway", "AWS::EC2::NatGateway", "AWS::EC2::EIP",
+			"AWS::EC2::VPCGatewayAttachment", "AWS::EC2::EgressOnlyInternetGateway", "AWS::EC2::TransitGatewayAttachment"} {
+			if ids := tmpl.ofType(typ); len(ids) > 0 {
+				t.Errorf("found %s %v in an isolated VPC", typ, ids)
+			}
+		}
+		for id, r := range tmpl.Resources {
+			if r.Type == "AWS::EC2::Route" {
+				t.Errorf("route %s: isolated subnets need no routes beyond local and the S3 gateway endpoint: %s", id, jsonOf(r.Properties))
+			}
+		}
+		vpcID, vpc := tmpl.only(t, "AWS::EC2::VPC")
+		if vpc.Properties["CidrBlock"] != s.env.VpcCidr {
+			t.Errorf("VPC CIDR = %v, want %s", vpc.Properties["CidrBlock"], s.env.VpcCidr)
+		}
+		var zones []string
+		for _, id := range tmpl.ofType("AWS::EC2::Subnet") {
+			p := tmpl.Resources[id].Properties
+			if p["MapPublicIpOnLaunch"] != false {
+				t.Errorf("subnet %s maps public IPs: %v", id, p["MapPublicIpOnLaunch"])
+			}
+			if jsonOf(p["VpcId"]) != jsonOf(ref(vpcID)) {
+				t.Errorf("subnet %s is not in the VPC", id)
+			}
+			zones = append(zones, p["AvailabilityZone"].(string))
+		}
+		slices.Sort(zones)
+		if !slices.Equal(zones, s.env.AvailabilityZones) || len(zones) < 2 {
+			t.Errorf("subnets in zones %v, want one in each of %v", zones, s.env.AvailabilityZones)
+		}
+		s.assert.HasResourceProperties(jsii.String("AWS::EC2::Subnet"), map[string]any{
+			"Tags": assertions.Match_ArrayWith(&[]any{map[string]any{"Key": "aws-cdk:subnet-type", "Value": "Isolated"}}),
+		})
+	})
+}
+
+func TestFlowLogsGoToAnEncryptedRetainedLogGroup(t *testing.T) {
+	forEachEnv(t, func(t *testing.T, s *synthesized) {
+		tmpl := s.template
+		_, flow := tmpl.only(t, "AWS::EC2::FlowLog")
+		if flow.Properties["TrafficType"] != "ALL" || flow.Properties["ResourceType"] != "VPC" {
+			t.Errorf("flow log covers %v of %v, want ALL of the VPC", flow.Properties["TrafficType"], flow.Properties["ResourceType"])
+		}
+		group, ok := flow.Properties["LogGroupName"].(map[string]any)
+		if !ok {
+			t.Fatalf("flow log destination is not a log group of the stack: %s", jsonOf(flow.Properties))
+		}
+		lg := tmpl.Resources[group["Ref"].(string)]
+		if lg.Properties["KmsKeyId"] == nil || lg.Properties["RetentionInDays"] != float64(s.env.LogRetentionDays) {
+			t.Errorf("flow log group: KmsKeyId %v, retention %v; want a key and %d days", lg.Properties["KmsKeyId"], lg.Properties["RetentionInDays"], s.env.LogRetentionDays)
+		}
+	})
+}
+
+func TestDefaultSecurityGroupIsEmptied(t *testing.T) {
+	forEachEnv(t, func(t *testing.T, s *synthesized) {
+		var calls []string
+		for _, id := range s.template.ofType("Custom::AWS") {
+			create := jsonOf(s.template.Resources[id].Properties["Create"])
+			if strings.Contains(create, "revokeSecurityGroup") {
+				calls = append(calls, create)
+			}
+		}
+		if len(calls) != 2 || !strings.Contains(strings.Join(calls, " "), "Ingress") || !strings.Contains(strings.Join(calls, " "), "Egress") {
+			t.Errorf("want one call revoking the default group's ingress and one its egress, got %v", calls)
+		}
+		if ids := s.template.ofType("Custom::VpcRestrictDefaultSG"); len(ids) > 0 {
+			t.Errorf("the built-in restriction runs a function outside the VPC: %v", ids)
+		}
+	})
+}
+
+// endpoints maps a service name suffix (bedrock-runtime, s3, logs...) to the endpoint resource.
+func endpoints(tmpl Template) map[string]Resource {
+	out := map[string]Resource{}
+	for _, id := range tmpl.ofType("AWS::EC2::VPCEndpoint") {
+		r := tmpl.Resources[id]
+		name := jsonOf(r.Properties["ServiceName"])
+		i := strings.LastIndex(name, ".")
+		out[strings.Trim(name[i+1:], `"]}`)] = r
+	}
+	return out
+}
+
+func TestServiceEndpoints(t *testing.T) {
+	forEachEnv(t, func(t *testing.T, s *synthesized) {
+		eps := endpoints(s.template)
+		want := []string{"bedrock-runtime", "ec2", "logs", "s3"}
+		want = append(want, s.env.InterfaceEndpoints...)
+		if s.env.InvocationLogging.Enabled {
+			want = append(want, "bedrock")
+		}
+		slices.Sort(want)
+		var got []string
+		for name := range eps {
+			got = append(got, name)
+		}
+		slices.Sort(got)
+		if !slices.Equal(got, slices.Compact(want)) {
+			t.Fatalf("endpoints %v, want %v", got, slices.Compact(want))
+		}
+		for name, ep := range eps {
+			wantType := "Interface"
+			if name == "s3" {
+				wantType = "Gateway"
+			}
+			if ep.Properties["VpcEndpointType"] != wantType {
+				t.Errorf("%s endpoint is %v, want %s", name, ep.Properties["VpcEndpointType"], wantType)
+			}
+			if wantType == "Interface" && ep.Properties["PrivateDnsEnabled"] != true {
+				t.Errorf("%s endpoint has no private DNS", name)
+			}
+			if ep.Properties["PolicyDocument"] == nil {
+				t.Errorf("%s endpoint has the default full-access policy", name)
+			}
+		}
+		// The custom-resource replies must get through the S3 gateway, or deployments hang for an hour.
+		s3 := jsonOf(eps["s3"].Properties["PolicyDocument"])
+		if !strings.Contains(s3, "cloudformation-custom-resource-response-"+strings.ReplaceAll(s.env.Region, "-", "")+"/*") {
+			t.Errorf("S3 endpoint policy does not admit CloudFormation's reply bucket: %s", s3)
+		}
+		if !strings.Contains(s3, `"aws:ResourceAccount":"`+s.env.Account+`"`) {
+			t.Errorf("S3 endpoint policy is not limited to the account's buckets: %s", s3)
+		}
+	})
+}
+
+func TestEndpointSecurityGroupsAdmitOnlyHttpsFromKnownSources(t *testing.T) {
+	forEachEnv(t, func(t *testing.T, s *synthesized) {
+		tmpl := s.template
+		for id, r := range tmpl.Resources {
+			var rules []any
+			switch r.Type {
+			case "AWS::EC2::SecurityGroup":
+				rules, _ = r.Properties["SecurityGroupIngress"].([]any)
+			case "AWS::EC2::SecurityGroupIngress":
+				rules = []any{r.Properties}
+			}
+			for _, rule := range rules {
+				m := rule.(map[string]any)
+				if m["CidrIp"] == "0.0.0.0/0" || m["CidrIpv6"] == "::/0" {
+					t.Errorf("%s admits the internet: %s", id, jsonOf(m))
+				}
+				if m["IpProtocol"] != "tcp" || m["FromPort"] != float64(443) || m["ToPort"] != float64(443) {
+					t.Errorf("%s admits more than HTTPS: %s", id, jsonOf(m))
+				}
+			}
+		}
+		// bedrock-runtime admits the invoker's group only (a security-group reference, no CIDR).
+		endpointSG := resolved(s, s.stack.Endpoint.SecurityGroup.SecurityGroupId())
+		invokerSG := resolved(s, s.stack.Invoker.SecurityGroup.SecurityGroupId())
+		s.assert.HasResourceProperties(jsii.String("AWS::EC2::SecurityGroupIngress"), map[string]any{
+			"GroupId": endpointSG, "SourceSecurityGroupId": invokerSG, "IpProtocol": "tcp", "FromPort": 443, "ToPort": 443,
+		})
+		id := endpointSG["Fn::GetAtt"].([]any)[0].(string)
+		if rules := tmpl.Resources[id].Properties["SecurityGroupIngress"]; rules != nil {
+			t.Errorf("bedrock-runtime endpoint group has inline ingress %s; want only the client groups", jsonOf(rules))
+		}
+	})
+}
