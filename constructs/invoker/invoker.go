@@ -104,8 +104,18 @@ func New(scope constructs.Construct, id string, props Props) *Function {
 		Description:      jsii.String("Test function: HTTPS to the bedrock-runtime endpoint only"),
 		AllowAllOutbound: jsii.Bool(false),
 	})
-	f.SecurityGroup.Connections().AllowTo(props.Endpoint.SecurityGroup, awsec2.Port_Tcp(jsii.Number(443)),
-		jsii.String("HTTPS to the bedrock-runtime endpoint"))
+	// Inline, because CDK renders an egress rule to another group as a separate resource and leaves the
+	// group itself without egress rules, which EC2 turns into its default allow-all.
+	f.SecurityGroup.Node().DefaultChild().(awsec2.CfnSecurityGroup).SetSecurityGroupEgress(&[]any{
+		&awsec2.CfnSecurityGroup_EgressProperty{
+			IpProtocol:                 jsii.String("tcp"),
+			FromPort:                   jsii.Number(443),
+			ToPort:                     jsii.Number(443),
+			DestinationSecurityGroupId: props.Endpoint.SecurityGroup.SecurityGroupId(),
+			Description:                jsii.String("HTTPS to the bedrock-runtime endpoint"),
+		},
+	})
+	props.Endpoint.AllowFrom(f.SecurityGroup)
 	props.Endpoint.Admit(f.Role)
 
 	f.Resource = awslambda.NewFunction(c, jsii.String("Resource"), &awslambda.FunctionProps{

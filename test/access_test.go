@@ -1,0 +1,161 @@
+package test
+
+import (
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/assertions"
+	"github.com/aws/constructs-go/constructs/v10"
+	"github.com/aws/jsii-runtime-go"
+)
+
+var invokeActions = []string{"bedrock:InvokeModel", "bedrock:InvokeModelWithResponseStream"}
+
+func TestEndpointPolicyAdmitsNamedPrincipalsOnNamedModelsOnly(t *testing.T) {
+	forEachEnv(t, func(t *testing.T, s *synthesized) {
+		doc := endpoints(s.template)["bedrock-runtime"].Properties["PolicyDocument"]
+		stmts := statements(doc)
+		if len(stmts) != 1 {
+			t.Fatalf("want one statement, got %s", jsonOf(doc))
+		}
+		st := stmts[0]
+		if st["Effect"] != s.env.EndpointPolicyEffect {
+			t.Errorf("Effect = %v, want %s", st["Effect"], s.env.EndpointPolicyEffect)
+		}
+		if got := strs(st["Action"]); !slices.Equal(got, invokeActions) {
+			t.Errorf("Action = %v, want %v", got, invokeActions)
+		}
+		if got, want := sorted(strs(st["Resource"])), sorted(s.env.ModelArns()); !slices.Equal(got, want) {
+			t.Errorf("Resource = %v, want %v", got, want)
+		}
+		principals := strs(st["Principal"].(map[string]any)["AWS"])
+		wantPrincipals := append(slices.Clone(s.env.ClientPrincipals), jsonOf(getAtt(logicalID(s, s.stack.Invoker.Role.Node().DefaultChild()), "Arn")))
+		if !slices.Equal(sorted(principals), sorted(wantPrincipals)) {
+			t.Errorf("Principal = %v, want %v", principals, wantPrincipals)
+		}
+		if strings.Contains(jsonOf(doc), `"*"`) {
+			t.Errorf("endpoint policy has a wildcard: %s", jsonOf(doc))
+		}
+	})
+}
+
+func TestInvokerFunction(t *testing.T) {
+	forEachEnv(t, func(t *testing.T, s *synthesized) {
+		subnets := []any{}
+		for _, id := range s.template.ofType("AWS::EC2::Subnet") {
+			subnets = append(subnets, ref(id))
+		}
+		s.assert.HasResourceProperties(jsii.String("AWS::Lambda::Function"), map[string]any{
+			"Runtime":                      "provided.al2023",
+			"Architectures":                []any{"arm64"},
+			"Handler":                      "bootstrap",
+			"ReservedConcurrentExecutions": 2,
+			"VpcConfig": map[string]any{
+				"SubnetIds":        assertions.Match_ArrayEquals(&subnets),
+				"SecurityGroupIds": []any{resolved(s, s.stack.Invoker.SecurityGroup.SecurityGroupId())},
+			},
+			"Environment": map[string]any{"Variables": map[string]any{
+				"DEFAULT_MODEL_ID":  s.env.ModelIDs()[0],
+				"ALLOWED_MODEL_IDS": strings.Join(s.env.ModelIDs(), ","),
+			}},
+			"LoggingConfig": map[string]any{"LogGroup": resolved(s, s.stack.Invoker.LogGroup.LogGroupName()), "LogFormat": "JSON"},
+		})
+		// Every function of the stack runs in the VPC (Control Tower CT.LAMBDA.PR.3).
+		for _, id := range s.template.ofType("AWS::Lambda::Function") {
+			if s.template.Resources[id].Properties["VpcConfig"] == nil {
+				t.Errorf("function %s runs outside the VPC", id)
+			}
+		}
+	})
+}
+
+func TestInvokerSecurityGroupEgressIsHttpsToTheEndpointOnly(t *testing.T) {
+	forEachEnv(t, func(t *testing.T, s *synthesized) {
+		sgID := logicalID(s, s.stack.Invoker.SecurityGroup.Node().DefaultChild())
+		// EC2 gives a group without inline egress rules an allow-all rule, whatever separate rules add.
+		want := []any{map[string]any{
+			"Description": "HTTPS to the bedrock-runtime endpoint", "DestinationSecurityGroupId": resolved(s, s.stack.Endpoint.SecurityGroup.SecurityGroupId()),
+			"FromPort": 443.0, "IpProtocol": "tcp", "ToPort": 443.0,
+		}}
+		if got := s.template.Resources[sgID].Properties["SecurityGroupEgress"]; jsonOf(got) != jsonOf(want) {
+			t.Errorf("egress %s, want exactly %s", jsonOf(got), jsonOf(want))
+		}
+		for _, id := range s.template.ofType("AWS::EC2::SecurityGroupEgress") {
+			if jsonOf(s.template.Resources[id].Properties["GroupId"]) == jsonOf(getAtt(sgID, "GroupId")) {
+				t.Errorf("separate egress rule %s beside the inline one", id)
+			}
+		}
+		// No security group of the stack is left without inline egress rules.
+		for _, id := range s.template.ofType("AWS::EC2::SecurityGroup") {
+			if s.template.Resources[id].Properties["SecurityGroupEgress"] == nil {
+				t.Errorf("security group %s has EC2's default allow-all egress", id)
+			}
+		}
+	})
+}
+
+func TestInvokerRoleIsGatedOnTheEndpoint(t *testing.T) {
+	forEachEnv(t, func(t *testing.T, s *synthesized) {
+		roleID := logicalID(s, s.stack.Invoker.Role.Node().DefaultChild())
+		role := s.template.Resources[roleID]
+		if role.Properties["ManagedPolicyArns"] != nil {
+			t.Errorf("role has managed policies %v", role.Properties["ManagedPolicyArns"])
+		}
+		var stmts []map[string]any
+		for _, id := range s.template.ofType("AWS::IAM::Policy") {
+			p := s.template.Resources[id].Properties
+			if jsonOf(p["Roles"]) == jsonOf([]any{ref(roleID)}) {
+				stmts = append(stmts, statements(p["PolicyDocument"])...)
+			}
+		}
+		bySid := map[string]map[string]any{}
+		for _, st := range stmts {
+			sid, _ := st["Sid"].(string)
+			bySid[sid] = st
+		}
+		invoke := bySid["InvokeNamedModelsThroughTheEndpointOnly"]
+		if invoke == nil {
+			t.Fatalf("no invoke statement among %s", jsonOf(stmts))
+		}
+		endpointRef := ref(logicalID(s, s.stack.Endpoint.Resource.Node().DefaultChild()))
+		wantCondition := map[string]any{"StringEquals": map[string]any{"aws:SourceVpce": endpointRef}}
+		if jsonOf(invoke["Condition"]) != jsonOf(wantCondition) {
+			t.Errorf("invoke condition %s, want %s", jsonOf(invoke["Condition"]), jsonOf(wantCondition))
+		}
+		if got := strs(invoke["Action"]); !slices.Equal(got, invokeActions) {
+			t.Errorf("invoke actions %v", got)
+		}
+		if got, want := sorted(strs(invoke["Resource"])), sorted(s.env.ModelArns()); !slices.Equal(got, want) {
+			t.Errorf("invoke resources %v, want %v", got, want)
+		}
+		for _, st := range stmts {
+			for _, a := range strs(st["Action"]) {
+				if strings.HasPrefix(a, "bedrock:") && st["Condition"] == nil {
+					t.Errorf("ungated Bedrock statement %s", jsonOf(st))
+				}
+				if strings.Contains(a, "*") && !strings.HasPrefix(a, "logs:") {
+					t.Errorf("wildcard action %s in %s", a, jsonOf(st))
+				}
+			}
+			if slices.Contains(strs(st["Resource"]), "*") && !slices.Equal(sorted(strs(st["Action"])), []string{"ec2:DescribeNetworkInterfaces", "ec2:DescribeSubnets"}) {
+				t.Errorf("statement on every resource: %s", jsonOf(st))
+			}
+		}
+		if eni := bySid["ManageNetworkInterfaces"]; eni == nil || jsonOf(eni["Resource"]) != jsonOf("arn:aws:ec2:"+s.env.Region+":"+s.env.Account+":*/*") {
+			t.Errorf("network-interface statement %s, want it scoped to the account and region", jsonOf(eni))
+		}
+	})
+}
+
+// logicalID is the template logical ID of an L1 resource.
+func logicalID(s *synthesized, resource constructs.IConstruct) string {
+	return *s.stack.Stack.GetLogicalId(resource.(awscdk.CfnElement))
+}
+
+func sorted(v []string) []string {
+	out := slices.Clone(v)
+	slices.Sort(out)
+	return out
+}
