@@ -75,7 +75,8 @@ func sourceHash(root, pkgDir string) (string, error) {
 	fmt.Fprintln(h, strings.Join(buildFlags, " "), strings.Join(buildEnv, " "))
 	files := []string{"go.mod", "go.sum"}
 	err := filepath.WalkDir(filepath.Join(root, pkgDir), func(path string, d fs.DirEntry, err error) error {
-		if err != nil || d.IsDir() || strings.HasSuffix(path, "_test.go") {
+		// Only Go sources build into the binary; test files and stray build outputs do not.
+		if err != nil || d.IsDir() || !strings.HasSuffix(path, ".go") || strings.HasSuffix(path, "_test.go") {
 			return err
 		}
 		rel, err := filepath.Rel(root, path)
