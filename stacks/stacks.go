@@ -104,6 +104,7 @@ func New(scope constructs.Construct, props Props) *Stack {
 		})
 	}
 	s.outputs()
+	checkCompliance(stack)
 	return s
 }
 

@@ -21,6 +21,7 @@ import (
 	"github.com/aws/jsii-runtime-go"
 
 	"github.com/privatebedrock/stack/constructs/cmk"
+	"github.com/privatebedrock/stack/constructs/compliance"
 	"github.com/privatebedrock/stack/constructs/privatevpc"
 	"github.com/privatebedrock/stack/constructs/vpcsdkcall"
 )
@@ -126,6 +127,16 @@ func New(scope constructs.Construct, id string, props Props) *Logging {
 	}))
 
 	l.Configuration = l.configure(props)
+	compliance.AcceptNag(l.DeliveryRole, compliance.Exception{Rule: "NIST.800.53.R5-IAMNoInlinePolicy",
+		Reason: "The policy belongs to this one role and allows writing the Bedrock invocation log stream of one log group only."})
+	compliance.AcceptNag(l.Configuration, compliance.Exception{Rule: "AwsSolutions-IAM5", AppliesTo: []string{"Resource::*"},
+		Reason: "The model invocation logging configuration actions support no resource scoping (service authorization reference); the policy allows only those three actions and passing the delivery role to Bedrock."})
+	for _, b := range []awss3.Bucket{l.Bucket, l.AccessLogs} {
+		compliance.AcceptNag(b, compliance.Exception{Rule: "NIST.800.53.R5-S3BucketReplicationEnabled",
+			Reason: "Cross-region copies of prompts and completions are an organisation decision (a central log archive); versioning and Object Lock protect the logs in place."})
+	}
+	compliance.AcceptNag(l.AccessLogs, compliance.Exception{Rule: "NIST.800.53.R5-S3DefaultEncryptionKMS",
+		Reason: "S3 delivers server access logs only to buckets encrypted with SSE-S3; the access logs hold request metadata, not prompts."})
 	return l
 }
 

@@ -18,6 +18,7 @@ import (
 
 	"github.com/privatebedrock/stack/constructs/bedrockendpoint"
 	"github.com/privatebedrock/stack/constructs/cmk"
+	"github.com/privatebedrock/stack/constructs/compliance"
 )
 
 // Props configures the function.
@@ -138,6 +139,18 @@ func New(scope constructs.Construct, id string, props Props) *Function {
 			"ALLOWED_MODEL_IDS": jsii.String(strings.Join(props.ModelIDs, ",")),
 		},
 	})
+	eniResources := fmt.Sprintf("Resource::arn:%s:ec2:%s:%s:*/*", *stack.Partition(), *stack.Region(), *stack.Account())
+	compliance.AcceptNag(f.Role,
+		compliance.Exception{Rule: "AwsSolutions-IAM5", AppliesTo: []string{"Resource::*", eniResources},
+			Reason: "Lambda attaches the function to the VPC with these: the ec2 Describe actions support no resource scoping, and the network-interface actions are scoped to this account and region as the Lambda documentation allows. Bedrock access is scoped to named models."},
+		compliance.Exception{Rule: "NIST.800.53.R5-IAMNoInlinePolicy", Reason: "The policy belongs to this one role, is created and deleted with it, and lists named models, the endpoint condition and the function's own log group."},
+	)
+	synchronous := "A test function invoked synchronously: the caller receives every error, so no event is lost without a dead-letter queue."
+	compliance.AcceptNag(f.Resource,
+		compliance.Exception{Rule: "NIST.800.53.R5-LambdaDLQ", Reason: synchronous},
+		compliance.Exception{Rule: "Serverless-LambdaDLQ", Reason: synchronous},
+		compliance.Exception{Rule: "Serverless-LambdaTracing", Reason: "X-Ray needs its own interface endpoint in the isolated VPC; Bedrock calls are recorded by CloudTrail and model invocation logging, and the handler logs latency and token use."},
+	)
 	return f
 }
 

@@ -75,9 +75,9 @@ var busy = map[string]struct{}{
 }
 
 type handler struct {
-	client *bedrockruntime.Client
-	cfg    settings
-	log    *slog.Logger
+	client   *bedrockruntime.Client
+	settings settings
+	log      *slog.Logger
 }
 
 // newHandler builds the Bedrock client once; main calls it at init so every
@@ -92,7 +92,7 @@ func newHandler(cfg aws.Config, s settings, log *slog.Logger) *handler {
 		// AWS_MAX_ATTEMPTS would otherwise widen the bound set above.
 		o.RetryMaxAttempts = 0
 	})
-	return &handler{client: client, cfg: s, log: log}
+	return &handler{client: client, settings: s, log: log}
 }
 
 // Invoke takes the raw payload so malformed JSON gets our message rather than
@@ -140,13 +140,13 @@ func (h *handler) parse(payload []byte) (event, error) {
 	if strings.TrimSpace(ev.Prompt) == "" {
 		return event{}, invalid("prompt is empty")
 	}
-	if n := len(ev.Prompt); n > h.cfg.maxPromptBytes {
-		return event{}, invalid("prompt is %d bytes, limit is %d", n, h.cfg.maxPromptBytes)
+	if n := len(ev.Prompt); n > h.settings.maxPromptBytes {
+		return event{}, invalid("prompt is %d bytes, limit is %d", n, h.settings.maxPromptBytes)
 	}
 	if ev.ModelID == "" {
-		ev.ModelID = h.cfg.defaultModel
-	} else if !slices.Contains(h.cfg.allowed, ev.ModelID) {
-		return event{}, invalid("model %q is not allowed; allowed models: %s", ev.ModelID, strings.Join(h.cfg.allowed, ", "))
+		ev.ModelID = h.settings.defaultModel
+	} else if !slices.Contains(h.settings.allowed, ev.ModelID) {
+		return event{}, invalid("model %q is not allowed; allowed models: %s", ev.ModelID, strings.Join(h.settings.allowed, ", "))
 	}
 	return ev, nil
 }
@@ -163,20 +163,22 @@ func (h *handler) converse(ctx context.Context, log *slog.Logger, ev event) (*re
 			Role:    types.ConversationRoleUser,
 			Content: []types.ContentBlock{&types.ContentBlockMemberText{Value: ev.Prompt}},
 		}},
-		InferenceConfig: &types.InferenceConfiguration{MaxTokens: aws.Int32(h.cfg.maxTokens)},
+		InferenceConfig: &types.InferenceConfiguration{MaxTokens: aws.Int32(h.settings.maxTokens)},
 	}, tr.option)
 	elapsed := time.Since(start).Milliseconds()
+	log = log.With("modelId", ev.ModelID, "attempts", tr.attempts, "elapsedMs", elapsed)
 	if err != nil {
 		err = explain(err, ev.ModelID, tr)
-		log.ErrorContext(ctx, "converse failed", "modelId", ev.ModelID, "attempts", tr.attempts,
-			"elapsedMs", elapsed, "requestId", requestID(tr.cause(err)), "error", err)
+		log.ErrorContext(ctx, "converse failed", "requestId", requestID(tr.cause(err)), "error", err)
 		return nil, err
 	}
 
 	id, _ := awsmiddleware.GetRequestIDMetadata(out.ResultMetadata)
 	msg, ok := out.Output.(*types.ConverseOutputMemberMessage)
 	if !ok {
-		return nil, &bedrockError{msg: fmt.Sprintf("bedrock returned no message for model %q%s", ev.ModelID, withID(id))}
+		err := &bedrockError{msg: fmt.Sprintf("bedrock returned no message for model %q%s", ev.ModelID, withID(id))}
+		log.ErrorContext(ctx, "converse failed", "requestId", id, "error", err)
+		return nil, err
 	}
 	res := &response{
 		ModelID:    ev.ModelID,
@@ -199,19 +201,19 @@ func (h *handler) converse(ctx context.Context, log *slog.Logger, ev event) (*re
 		res.LatencyMs = aws.ToInt64(m.LatencyMs)
 	}
 	// The prompt and answer stay out of the logs: they may hold sensitive data.
-	log.InfoContext(ctx, "converse", "modelId", res.ModelID, "stopReason", res.StopReason,
+	log.InfoContext(ctx, "converse", "stopReason", res.StopReason,
 		"inputTokens", res.Usage.InputTokens, "outputTokens", res.Usage.OutputTokens,
-		"totalTokens", res.Usage.TotalTokens, "latencyMs", res.LatencyMs, "elapsedMs", elapsed,
-		"attempts", tr.attempts, "requestId", id, "promptBytes", len(ev.Prompt))
+		"totalTokens", res.Usage.TotalTokens, "latencyMs", res.LatencyMs,
+		"requestId", id, "promptBytes", len(ev.Prompt))
 	return res, nil
 }
 
-// deadline is the earlier of the configured timeout and the Lambda deadline
-// less headroom.
+// deadline bounds the call by the configured timeout and by the Lambda
+// deadline less headroom, leaving time to log and return a clear error.
 func (h *handler) deadline(ctx context.Context) time.Time {
-	d := time.Now().Add(h.cfg.timeout)
+	d := time.Now().Add(h.settings.timeout)
 	if ld, ok := ctx.Deadline(); ok {
-		if ld = ld.Add(-h.cfg.headroom); ld.Before(d) {
+		if ld = ld.Add(-h.settings.headroom); ld.Before(d) {
 			d = ld
 		}
 	}

@@ -111,12 +111,19 @@ func testSettings() settings {
 
 // setup returns a handler whose real SDK client talks to a fake Bedrock.
 func setup(t testing.TB, s settings, replies ...reply) (*handler, *fake) {
+	f, srv := serve(t, replies...)
+	return newHandler(testConfig(srv), s, discard), f
+}
+
+var discard = slog.New(slog.NewJSONHandler(io.Discard, nil))
+
+func serve(t testing.TB, replies ...reply) (*fake, *httptest.Server) {
 	f := &fake{replies: replies}
 	mux := http.NewServeMux()
 	mux.HandleFunc("POST /model/{modelId}/converse", f.converse)
 	srv := httptest.NewServer(mux)
 	t.Cleanup(srv.Close)
-	return newHandler(testConfig(srv), s, slog.New(slog.NewJSONHandler(io.Discard, nil))), f
+	return f, srv
 }
 
 func testConfig(srv *httptest.Server) aws.Config {
@@ -257,6 +264,8 @@ func TestInvokeAccessDenied(t *testing.T) {
 		body: `{"message":"User: arn:aws:sts::111122223333:assumed-role/invoker/fn is not authorized to perform: ` +
 			`bedrock:InvokeModel with an explicit deny in a VPC endpoint policy; ` +
 			`signed with {authorization} x-amz-security-token:{token}"}`})
+	var logs bytes.Buffer
+	h.log = slog.New(slog.NewJSONHandler(&logs, nil))
 
 	_, err := h.Invoke(context.Background(), []byte(`{"prompt":"hi"}`))
 	var denied *types.AccessDeniedException
@@ -280,6 +289,16 @@ func TestInvokeAccessDenied(t *testing.T) {
 		if strings.Contains(err.Error(), s) {
 			t.Errorf("error leaks %q: %s", s, err)
 		}
+		if strings.Contains(logs.String(), s) {
+			t.Errorf("log leaks %q: %s", s, logs.String())
+		}
+	}
+	var rec map[string]any
+	if err := json.Unmarshal(logs.Bytes(), &rec); err != nil {
+		t.Fatalf("want one JSON log line, got %s: %v", logs.String(), err)
+	}
+	if rec["level"] != "ERROR" || rec["msg"] != "converse failed" || rec["requestId"] != "req-1" || rec["error"] != want {
+		t.Errorf("log = %s, want an ERROR converse failed line with the request id and error", logs.String())
 	}
 	if n := len(f.requests()); n != 1 {
 		t.Errorf("got %d requests, want 1: access denied must not be retried", n)
@@ -354,9 +373,16 @@ func TestInvokeRetries(t *testing.T) {
 	}
 }
 
-func TestInvokeThrottledPastAttemptsWrapsCause(t *testing.T) {
-	h, _ := setup(t, testSettings(), fail(429, "ThrottlingException"))
+func TestInvokeKeepsAttemptBound(t *testing.T) {
+	f, srv := serve(t, fail(429, "ThrottlingException"))
+	cfg := testConfig(srv)
+	cfg.RetryMaxAttempts = 10 // as AWS_MAX_ATTEMPTS=10 would set
+	h := newHandler(cfg, testSettings(), discard)
+
 	_, err := h.Invoke(context.Background(), []byte(`{"prompt":"hi"}`))
+	if n := len(f.requests()); n != 4 {
+		t.Errorf("got %d requests, want 4", n)
+	}
 	var max *retry.MaxAttemptsError
 	var throttled *types.ThrottlingException
 	if !errors.As(err, &max) || max.Attempt != 4 || !errors.As(err, &throttled) {
@@ -375,10 +401,11 @@ func TestInvokeThrottledUntilDeadline(t *testing.T) {
 		calls   int
 		id      string
 	}{
-		// A fixed 100ms backoff puts the deadline in the middle of the
-		// second backoff sleep, far from any request.
-		{"configured timeout", false, 100 * time.Millisecond, []reply{throttled}, 2, "req-2"},
-		{"lambda deadline", true, 100 * time.Millisecond, []reply{throttled}, 2, "req-2"},
+		// A backoff longer than the budget makes the deadline, not the
+		// attempt bound, end the retries, whatever the machine's speed.
+		// Below one second the SDK's jittered backoff is exactly maxBackoff.
+		{"configured timeout ends backoff", false, 900 * time.Millisecond, []reply{throttled}, 1, "req-1"},
+		{"lambda deadline ends backoff", true, 900 * time.Millisecond, []reply{throttled}, 1, "req-1"},
 		{"deadline mid-request", false, time.Millisecond, []reply{throttled, throttled, {hang: true}}, 3, "req-2"},
 	}
 	for _, tt := range tests {
@@ -401,8 +428,8 @@ func TestInvokeThrottledUntilDeadline(t *testing.T) {
 			_, err := h.Invoke(ctx, []byte(`{"prompt":"hi"}`))
 			elapsed := time.Since(start)
 
-			want := fmt.Sprintf(`bedrock throttled model %q after %d attempts with ThrottlingException (request id %s); `+
-				`retry later or raise the model's quota`, haiku, tt.calls, tt.id)
+			want := fmt.Sprintf(`bedrock throttled model %q after %s with ThrottlingException (request id %s); `+
+				`retry later or raise the model's quota`, haiku, count(tt.calls), tt.id)
 			if err == nil || err.Error() != want {
 				t.Fatalf("error = %v\nwant    %q", err, want)
 			}
@@ -415,8 +442,8 @@ func TestInvokeThrottledUntilDeadline(t *testing.T) {
 			if elapsed < budget-5*time.Millisecond || elapsed > budget+time.Second {
 				t.Errorf("returned after %v, want about %v", elapsed, budget)
 			}
-			if dl, ok := ctx.Deadline(); ok && time.Until(dl) < s.headroom/2 {
-				t.Errorf("returned %v before the Lambda deadline, want about the %v headroom", time.Until(dl), s.headroom)
+			if dl, ok := ctx.Deadline(); ok && time.Until(dl) <= 0 {
+				t.Errorf("returned %v after the Lambda deadline, want %v before it", -time.Until(dl), s.headroom)
 			}
 		})
 	}
@@ -436,7 +463,7 @@ func TestInvokeUnreachableEndpoint(t *testing.T) {
 	defer close(release)
 	s := testSettings()
 	s.timeout = 50 * time.Millisecond
-	h := newHandler(testConfig(srv), s, slog.New(slog.NewJSONHandler(io.Discard, nil)))
+	h := newHandler(testConfig(srv), s, discard)
 
 	_, err := h.Invoke(context.Background(), []byte(`{"prompt":"hi"}`))
 	want := `no answer from bedrock for model "` + haiku + `" before the deadline after 1 attempt; ` +

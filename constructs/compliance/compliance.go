@@ -1,0 +1,59 @@
+// Package compliance records the findings of rule packs that a resource is accepted to fail, on that
+// one resource and with the reason, so every exception is reviewable where the resource is made.
+package compliance
+
+import (
+	"fmt"
+
+	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/constructs-go/constructs/v10"
+	"github.com/aws/jsii-runtime-go"
+	"github.com/cdklabs/cdk-nag-go/cdknag/v2"
+)
+
+// Exception is one accepted cdk-nag finding.
+type Exception struct {
+	// Rule is the cdk-nag rule ID, e.g. AwsSolutions-IAM5.
+	Rule string
+	// Reason is what an auditor reads: why the finding is acceptable here.
+	Reason string
+	// AppliesTo narrows the exception to these finding details, e.g. "Resource::*". Default: all.
+	AppliesTo []string
+}
+
+// AcceptNag suppresses cdk-nag findings on resource and its children.
+func AcceptNag(resource constructs.IConstruct, exceptions ...Exception) {
+	suppressions := make([]*cdknag.NagPackSuppression, len(exceptions))
+	for i, e := range exceptions {
+		if e.Rule == "" || len(e.Reason) < 20 {
+			panic(fmt.Sprintf("compliance: exception %q on %s needs a rule and a reason an auditor can check", e.Rule, *resource.Node().Path()))
+		}
+		s := &cdknag.NagPackSuppression{Id: jsii.String(e.Rule), Reason: jsii.String(e.Reason)}
+		if len(e.AppliesTo) > 0 {
+			applies := make([]any, len(e.AppliesTo))
+			for j, a := range e.AppliesTo {
+				applies[j] = a
+			}
+			s.AppliesTo = &applies
+		}
+		suppressions[i] = s
+	}
+	cdknag.NagSuppressions_AddResourceSuppressions(resource, &suppressions, jsii.Bool(true))
+}
+
+// guardKey is the template metadata the Control Tower test reads per resource.
+const guardKey = "guard"
+
+// AcceptControl records that resource is accepted to fail an AWS Control Tower proactive control
+// (e.g. CT.S3.PR.10). It becomes template metadata: {"guard": {"SuppressedRules": [{"id", "reason"}]}}.
+func AcceptControl(resource awscdk.CfnResource, control, reason string) {
+	if len(reason) < 20 {
+		panic(fmt.Sprintf("compliance: control %s on %s needs a reason an auditor can check", control, *resource.Node().Path()))
+	}
+	var rules []any
+	if existing, ok := resource.GetMetadata(jsii.String(guardKey)).(map[string]any); ok {
+		rules, _ = existing["SuppressedRules"].([]any)
+	}
+	rules = append(rules, map[string]any{"id": control, "reason": reason})
+	resource.AddMetadata(jsii.String(guardKey), map[string]any{"SuppressedRules": rules})
+}

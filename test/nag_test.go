@@ -1,0 +1,35 @@
+package test
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+	"testing"
+
+	"github.com/aws/aws-cdk-go/awscdk/v2/assertions"
+	"github.com/aws/aws-cdk-go/awscdk/v2/cxapi"
+	"github.com/aws/jsii-runtime-go"
+)
+
+// TestNoUnsuppressedNagFindings fails on every cdk-nag error or warning (AWS Solutions, NIST 800-53 R5,
+// Serverless) that is not suppressed on its resource.
+func TestNoUnsuppressedNagFindings(t *testing.T) {
+	forEachEnv(t, func(t *testing.T, s *synthesized) {
+		annotations := assertions.Annotations_FromStack(s.stack.Stack)
+		nagRule := assertions.Match_StringLikeRegexp(jsii.String("(AwsSolutions|NIST|Serverless).*"))
+		var findings []string
+		for level, found := range map[string]*[]*cxapi.SynthesisMessage{
+			"error":   annotations.FindError(jsii.String("*"), nagRule),
+			"warning": annotations.FindWarning(jsii.String("*"), nagRule),
+		} {
+			for _, f := range *found {
+				rule, _, _ := strings.Cut(fmt.Sprint(f.Entry.Data), ": ")
+				findings = append(findings, fmt.Sprintf("%s %s %s", level, rule, *f.Id))
+			}
+		}
+		sort.Strings(findings)
+		if len(findings) > 0 {
+			t.Errorf("%d unsuppressed cdk-nag findings:\n%s", len(findings), strings.Join(findings, "\n"))
+		}
+	})
+}
