@@ -1,0 +1,74 @@
+package test
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+
+	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/jsii-runtime-go"
+
+	"github.com/privatebedrock/stack/constructs/bedrockendpoint"
+	"github.com/privatebedrock/stack/constructs/invocationlogging"
+	"github.com/privatebedrock/stack/constructs/invoker"
+	"github.com/privatebedrock/stack/constructs/privatevpc"
+)
+
+// TestInvalidPropsFailAtConstructionNamingTheProp builds constructs with bad props; each must panic
+// with a message that names the prop and the fix, before anything is deployed.
+func TestInvalidPropsFailAtConstructionNamingTheProp(t *testing.T) {
+	dev := envs["dev"].stack
+	stack := awscdk.NewStack(newApp(), jsii.String("Props"), nil)
+	cases := []struct {
+		name  string
+		build func()
+		want  string
+	}{
+		{"vpc with one zone", func() {
+			privatevpc.New(stack, "OneZone", privatevpc.Props{AvailabilityZones: []string{"us-east-1a"}, Cidr: "10.0.0.0/16", LogRetention: "ONE_YEAR"})
+		}, "Props.AvailabilityZones has 1 zones: give at least 2"},
+		{"vpc with a bad CIDR", func() {
+			privatevpc.New(stack, "BadCidr", privatevpc.Props{AvailabilityZones: []string{"a", "b"}, Cidr: "10.0.0.0", LogRetention: "ONE_YEAR"})
+		}, `Props.Cidr "10.0.0.0" is not an IPv4 CIDR block`},
+		{"vpc with an unknown endpoint", func() {
+			privatevpc.New(stack, "BadEndpoint", privatevpc.Props{AvailabilityZones: []string{"a", "b"}, Cidr: "10.0.0.0/16", LogRetention: "ONE_YEAR", InterfaceEndpoints: []string{"sqs"}})
+		}, `Props.InterfaceEndpoints has unknown service "sqs"`},
+		{"vpc without retention", func() {
+			privatevpc.New(stack, "NoRetention", privatevpc.Props{AvailabilityZones: []string{"a", "b"}, Cidr: "10.0.0.0/16"})
+		}, "Props.LogRetention is not set"},
+		{"endpoint without models", func() {
+			bedrockendpoint.New(stack, "NoModels", bedrockendpoint.Props{Vpc: dev.Vpc.Resource})
+		}, "Props.ModelArns is empty"},
+		{"endpoint without VPC", func() {
+			bedrockendpoint.New(stack, "NoVpc", bedrockendpoint.Props{ModelArns: []string{"arn:aws:bedrock:us-east-1::foundation-model/x.y"}})
+		}, "Props.Vpc is nil"},
+		{"invoker default model not allowed", func() {
+			invoker.New(stack, "BadDefault", invoker.Props{Vpc: dev.Vpc.Resource, Endpoint: dev.Endpoint,
+				ModelArns: []string{"arn"}, ModelIDs: []string{"a.b"}, DefaultModelID: "c.d", Key: dev.Vpc.Key, LogRetention: "ONE_YEAR"})
+		}, `Props.DefaultModelID "c.d" is not in Props.ModelIDs: pick one of the allowed models`},
+		{"invoker without code", func() {
+			invoker.New(stack, "NoCode", invoker.Props{Vpc: dev.Vpc.Resource, Endpoint: dev.Endpoint,
+				ModelArns: []string{"arn"}, ModelIDs: []string{"a.b"}, DefaultModelID: "a.b", Key: dev.Vpc.Key, LogRetention: "ONE_YEAR"})
+		}, "Props.Code is nil"},
+		{"logging without a bedrock endpoint", func() {
+			invocationlogging.New(stack, "NoBedrockEndpoint", invocationlogging.Props{Network: &privatevpc.Vpc{}, Text: true, LogRetention: "ONE_YEAR"})
+		}, `Props.Network has no "bedrock" interface endpoint`},
+		{"logging with nothing to log", func() {
+			invocationlogging.New(stack, "NothingLogged", invocationlogging.Props{Network: dev.Vpc, LogRetention: "ONE_YEAR"})
+		}, "Props.Text, Image and Embedding are all false"},
+		{"logging expiring locked objects", func() {
+			invocationlogging.New(stack, "ExpiresLocked", invocationlogging.Props{Network: dev.Vpc, Text: true, LogRetention: "ONE_YEAR", ObjectLockDays: 30, ExpireAfterDays: 7})
+		}, "Props.ExpireAfterDays 7 is shorter than ObjectLockDays 30"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			defer func() {
+				got := fmt.Sprint(recover())
+				if !strings.Contains(got, c.want) || got == "<nil>" {
+					t.Errorf("panic %q, want one containing %q", got, c.want)
+				}
+			}()
+			c.build()
+		})
+	}
+}
