@@ -41,8 +41,8 @@ type Props struct {
 	LogRetention awslogs.RetentionDays
 	// RemovalPolicy of the log group. Default: RETAIN.
 	RemovalPolicy awscdk.RemovalPolicy
-	// ReservedConcurrency caps the function, and so what a runaway caller can spend. Default: 2, which
-	// fits accounts whose concurrency quota is still the new-account 10.
+	// ReservedConcurrency caps the function, and so what a runaway caller can spend. Lambda keeps 100
+	// unreserved, so accounts still at the new-account quota of 10 cannot reserve any. Default: 2.
 	ReservedConcurrency int
 }
 
