@@ -17,7 +17,7 @@ func TestEveryKeyRotatesAndDeniesGrantsNotForAwsResources(t *testing.T) {
 				t.Errorf("key %s does not rotate", id)
 			}
 			policy := jsonOf(p["KeyPolicy"])
-			if !strings.Contains(policy, `"Action":"kms:CreateGrant","Condition":{"Bool":{"kms:GrantIsForAWSResource":"false"}},"Effect":"Deny"`) {
+			if !strings.Contains(policy, `"Action":"kms:CreateGrant","Condition":{"BoolIfExists":{"aws:PrincipalIsAWSService":"false","kms:GrantIsForAWSResource":"false"}},"Effect":"Deny"`) {
 				t.Errorf("key %s does not deny grants that are not for AWS resources: %s", id, policy)
 			}
 			// CloudWatch Logs may use the key only for named log groups.

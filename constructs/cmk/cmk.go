@@ -45,8 +45,10 @@ func New(scope constructs.Construct, id string, props Props) awskms.Key {
 		Principals: &[]awsiam.IPrincipal{awsiam.NewAnyPrincipal()},
 		Actions:    jsii.Strings("kms:CreateGrant"),
 		Resources:  jsii.Strings("*"),
+		// IfExists, because a grant request without the key must be refused too; AWS services acting
+		// for the key's users create their grants themselves.
 		Conditions: &map[string]any{
-			"Bool": map[string]any{"kms:GrantIsForAWSResource": "false"},
+			"BoolIfExists": map[string]any{"kms:GrantIsForAWSResource": "false", "aws:PrincipalIsAWSService": "false"},
 		},
 	}), jsii.Bool(false))
 	return key

@@ -6,6 +6,8 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2/awss3"
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
+
+	"github.com/privatebedrock/stack/constructs/compliance"
 )
 
 // newLogBucket holds the invocation logs. Object Lock runs in governance mode, not compliance: logs
@@ -63,6 +65,10 @@ func newAccessLogBucket(scope constructs.Construct, removal awscdk.RemovalPolicy
 		RemovalPolicy: removal,
 	})
 	notifyEventBridge(bucket)
+	cfn := bucket.Node().DefaultChild().(awss3.CfnBucket)
+	compliance.AcceptControl(cfn, "CT.S3.PR.10", "Destination of S3 server access logs, which S3 delivers only to buckets with SSE-S3 default encryption. It holds request metadata, not prompts or completions, and is encrypted (SSE-S3), TLS-only and closed to the public.")
+	compliance.AcceptControl(cfn, "CT.S3.PR.2", "Terminal destination of the log bucket's server access logs: logging it to itself would loop, and to another bucket would only move the gap. Only the S3 logging service writes to it.")
+	compliance.AcceptControl(cfn, "CT.S3.PR.9", "S3 delivers server access logs only to buckets without an Object Lock default retention and sets no retention per object, so Object Lock would protect nothing; versioning keeps overwritten or deleted logs for 30 days.")
 	return bucket
 }
 
