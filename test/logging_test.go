@@ -7,6 +7,8 @@ import (
 
 	"github.com/aws/aws-cdk-go/awscdk/v2/assertions"
 	"github.com/aws/jsii-runtime-go"
+
+	"github.com/privatebedrock/stack/stacks"
 )
 
 func TestEveryKeyRotatesAndDeniesGrantsNotForAwsResources(t *testing.T) {
@@ -233,4 +235,30 @@ func TestStackTagsProtectionAndOutputs(t *testing.T) {
 			}
 		}
 	})
+}
+
+// TestInvocationLoggingOptOut builds dev with invocation logging off: no logging resources, no Bedrock
+// control-plane endpoint unless configured, and the rest of the stack unchanged.
+func TestInvocationLoggingOptOut(t *testing.T) {
+	env := envs["dev"].env
+	env.InvocationLogging.Enabled = false
+	s := stacks.New(newApp(), stacks.Props{Project: project, Environment: env})
+	if s.Logging != nil {
+		t.Fatal("logging construct created although disabled")
+	}
+	tmpl := newSynthesized(env, s).template
+	for _, id := range tmpl.ofType("Custom::AWS") {
+		if strings.Contains(jsonOf(tmpl.Resources[id].Properties["Create"]), "ModelInvocationLogging") {
+			t.Errorf("logging configuration call %s although disabled", id)
+		}
+	}
+	if ids := tmpl.ofType("AWS::S3::Bucket"); len(ids) > 0 {
+		t.Errorf("buckets %v although logging is disabled", ids)
+	}
+	if _, ok := endpoints(tmpl)["bedrock"]; ok {
+		t.Error("bedrock control-plane endpoint although nothing calls it")
+	}
+	if _, ok := endpoints(tmpl)["bedrock-runtime"]; !ok {
+		t.Error("no bedrock-runtime endpoint")
+	}
 }
