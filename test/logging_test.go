@@ -57,7 +57,6 @@ func TestInvocationLogBuckets(t *testing.T) {
 		if l == nil {
 			t.Skip("invocation logging is off")
 		}
-		bucketID := logicalID(s, l.Bucket.Node().DefaultChild())
 		keyArn := getAtt(logicalID(s, l.Key.Node().DefaultChild()), "Arn")
 		s.assert.HasResourceProperties(jsii.String("AWS::S3::Bucket"), map[string]any{
 			"BucketEncryption": map[string]any{"ServerSideEncryptionConfiguration": []any{map[string]any{
@@ -86,7 +85,6 @@ func TestInvocationLogBuckets(t *testing.T) {
 				t.Errorf("bucket policy %s allows plain HTTP: %s", id, doc)
 			}
 		}
-		_ = bucketID
 	})
 }
 
