@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsec2"
 	"github.com/aws/jsii-runtime-go"
 
 	"github.com/privatebedrock/stack/constructs/bedrockendpoint"
@@ -71,4 +72,18 @@ func TestInvalidPropsFailAtConstructionNamingTheProp(t *testing.T) {
 			c.build()
 		})
 	}
+}
+
+// An endpoint nobody was admitted to fails synthesis, not deployment.
+func TestEndpointWithoutPrincipalsFailsSynthesis(t *testing.T) {
+	app := newApp()
+	stack := awscdk.NewStack(app, jsii.String("NoPrincipals"), nil)
+	vpc := awsec2.NewVpc(stack, jsii.String("Vpc"), &awsec2.VpcProps{NatGateways: jsii.Number(0)})
+	bedrockendpoint.New(stack, "Endpoint", bedrockendpoint.Props{Vpc: vpc, ModelArns: []string{"arn:aws:bedrock:us-east-1::foundation-model/a.b"}})
+	defer func() {
+		if got := fmt.Sprint(recover()); !strings.Contains(got, "bedrockendpoint: no principals: set Props.Principals or call Admit") {
+			t.Errorf("synthesis error %q, want the missing principals named", got)
+		}
+	}()
+	app.Synth(nil)
 }
