@@ -26,7 +26,11 @@ func main() {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)
 	}
-	app.Synth(nil)
+	assembly := app.Synth(nil)
+	if err := checkValidation(*assembly.Directory()); err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
 }
 
 func build(app awscdk.App) error {
