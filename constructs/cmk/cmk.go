@@ -68,6 +68,12 @@ func LogGroupArn(scope constructs.Construct, name string) *string {
 // Statement IDs hold letters and digits only.
 var sidUnsafe = regexp.MustCompile(`[^A-Za-z0-9]`)
 
+// RetentionSet says whether r is a finite retention: unset or infinite retention keeps logs, and the
+// prompts in them, forever.
+func RetentionSet(r awslogs.RetentionDays) bool {
+	return r != "" && r != awslogs.RetentionDays_INFINITE
+}
+
 // LogGroupProps configures an encrypted log group.
 type LogGroupProps struct {
 	// Name of the log group. Required: the key policy names it, so it cannot be generated.
@@ -82,7 +88,7 @@ func NewLogGroup(scope constructs.Construct, id string, key awskms.Key, props Lo
 	if props.Name == "" {
 		panic(fmt.Sprintf("log group %q: LogGroupProps.Name is empty: give the log group a fixed name so the key policy can name it", id))
 	}
-	if props.Retention == "" || props.Retention == awslogs.RetentionDays_INFINITE {
+	if !RetentionSet(props.Retention) {
 		panic(fmt.Sprintf("log group %q: LogGroupProps.Retention is not set: give a retention CloudWatch Logs accepts, 365 days or more for Control Tower", id))
 	}
 	stack := awscdk.Stack_Of(scope)

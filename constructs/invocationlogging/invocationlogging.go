@@ -153,7 +153,7 @@ func (p Props) validate() error {
 	if !p.Text && !p.Image && !p.Embedding {
 		problems = append(problems, "Props.Text, Image and Embedding are all false: choose what to log")
 	}
-	if p.LogRetention == "" || p.LogRetention == awslogs.RetentionDays_INFINITE {
+	if !cmk.RetentionSet(p.LogRetention) {
 		problems = append(problems, "Props.LogRetention is not set: give a retention such as awslogs.RetentionDays_ONE_YEAR")
 	}
 	if p.ObjectLockDays < 0 || p.ArchiveAfterDays < 0 || p.ExpireAfterDays < 0 {
@@ -194,7 +194,7 @@ func (l *Logging) configure(props Props) customresources.AwsCustomResource {
 	call := vpcsdkcall.New(l.Construct, "Configuration", vpcsdkcall.Props{
 		Vpc:           props.Network.Resource,
 		Key:           props.Network.Key,
-		LogRetention:  props.Network.LogRetention(),
+		LogRetention:  props.LogRetention,
 		RemovalPolicy: props.RemovalPolicy,
 		OnCreate:      put,
 		OnUpdate:      put,

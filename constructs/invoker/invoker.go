@@ -172,7 +172,7 @@ func (p Props) validate() error {
 	if !slices.Contains(p.ModelIDs, p.DefaultModelID) {
 		problems = append(problems, fmt.Sprintf("Props.DefaultModelID %q is not in Props.ModelIDs: pick one of the allowed models", p.DefaultModelID))
 	}
-	if p.LogRetention == "" || p.LogRetention == awslogs.RetentionDays_INFINITE {
+	if !cmk.RetentionSet(p.LogRetention) {
 		problems = append(problems, "Props.LogRetention is not set: give a retention such as awslogs.RetentionDays_ONE_YEAR")
 	}
 	if p.ReservedConcurrency < 0 {

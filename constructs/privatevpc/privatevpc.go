@@ -135,7 +135,7 @@ func (p Props) validate() error {
 	if prefix, err := netip.ParsePrefix(p.Cidr); err != nil || !prefix.Addr().Is4() {
 		problems = append(problems, fmt.Sprintf("Props.Cidr %q is not an IPv4 CIDR block: give one such as 10.0.0.0/16", p.Cidr))
 	}
-	if p.LogRetention == "" || p.LogRetention == awslogs.RetentionDays_INFINITE {
+	if !cmk.RetentionSet(p.LogRetention) {
 		problems = append(problems, "Props.LogRetention is not set: give a retention such as awslogs.RetentionDays_ONE_YEAR")
 	}
 	for _, s := range p.InterfaceEndpoints {
@@ -246,6 +246,3 @@ func (v *Vpc) restrictDefaultSecurityGroup() {
 		call.Node().AddDependency(v.InterfaceEndpoints["ec2"], v.S3Endpoint)
 	}
 }
-
-// LogRetention is the VPC's log retention, for constructs that add log groups beside it.
-func (v *Vpc) LogRetention() awslogs.RetentionDays { return v.logRetention }

@@ -50,7 +50,7 @@ func New(scope constructs.Construct, id string, props Props) customresources.Aws
 		panic(fmt.Sprintf("vpcsdkcall %q: Props.Vpc is nil: give the VPC whose endpoints the call goes through", id))
 	case props.Key == nil:
 		panic(fmt.Sprintf("vpcsdkcall %q: Props.Key is nil: give the KMS key for the function's log group", id))
-	case props.LogRetention == "":
+	case !cmk.RetentionSet(props.LogRetention):
 		panic(fmt.Sprintf("vpcsdkcall %q: Props.LogRetention is not set: give the function's log retention", id))
 	case props.OnCreate == nil && props.OnUpdate == nil && props.OnDelete == nil:
 		panic(fmt.Sprintf("vpcsdkcall %q: Props.OnCreate, OnUpdate and OnDelete are all nil: give at least one call", id))
