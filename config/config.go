@@ -44,9 +44,12 @@ type Environment struct {
 	// LogRetentionDays applies to every log group of the environment.
 	LogRetentionDays int `json:"logRetentionDays"`
 	// RemovalPolicy of stateful resources: retain or destroy.
-	RemovalPolicy         string            `json:"removalPolicy"`
-	TerminationProtection bool              `json:"terminationProtection"`
-	InvocationLogging     InvocationLogging `json:"invocationLogging"`
+	RemovalPolicy         string `json:"removalPolicy"`
+	TerminationProtection bool   `json:"terminationProtection"`
+	// InvokerReservedConcurrency caps the test function; 0 reserves none. Lambda keeps 100 executions
+	// unreserved, so an account still at the new-account quota of 10 can reserve nothing.
+	InvokerReservedConcurrency int               `json:"invokerReservedConcurrency"`
+	InvocationLogging          InvocationLogging `json:"invocationLogging"`
 }
 
 // InferenceProfile is a cross-region (system-defined) inference profile.
@@ -66,8 +69,13 @@ type InvocationLogging struct {
 	TextDelivery      bool   `json:"textDelivery"`
 	ImageDelivery     bool   `json:"imageDelivery"`
 	EmbeddingDelivery bool   `json:"embeddingDelivery"`
-	// ObjectLockDays is the governance-mode default retention of log objects.
+	// ObjectLockDays is the governance-mode default retention of the locked copies in the vault bucket.
 	ObjectLockDays int `json:"objectLockDays"`
+	// ObjectLockOnDeliveryBucket puts the same default retention on the bucket Bedrock writes to, for
+	// accounts that have verified Bedrock's delivery into a bucket with a default retention.
+	ObjectLockOnDeliveryBucket bool `json:"objectLockOnDeliveryBucket"`
+	// TakeOverExistingConfiguration replaces a logging configuration this stack did not create.
+	TakeOverExistingConfiguration bool `json:"takeOverExistingConfiguration"`
 	// ArchiveAfterDays moves log objects to Glacier Instant Retrieval; 0 keeps them in Standard.
 	ArchiveAfterDays int `json:"archiveAfterDays"`
 	// ExpireAfterDays deletes log objects; 0 keeps them forever.
@@ -146,8 +154,8 @@ var (
 // CloudWatch Logs accepts only these retention periods.
 var retentionDays = []int{1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653}
 
-// InterfaceEndpointServices are the optional interface endpoints an environment may add.
-var InterfaceEndpointServices = []string{"bedrock", "ec2", "kms", "sts"}
+// OptionalInterfaceEndpoints are the interface endpoints an environment may add.
+var OptionalInterfaceEndpoints = []string{"bedrock", "ec2", "kms", "sts"}
 
 // Subnet size the VPC carves per AZ; the VPC must hold one per AZ.
 const subnetPrefixLen = 24
@@ -246,12 +254,15 @@ func (e Environment) validate() []error {
 		bad("endpointPolicyEffect", quote(e.EndpointPolicyEffect), `is neither "Allow" nor "Deny": use "Allow", or "Deny" to reproduce the blocked-call test`)
 	}
 	for i, s := range e.InterfaceEndpoints {
-		if !slices.Contains(InterfaceEndpointServices, s) {
-			bad(fmt.Sprintf("interfaceEndpoints[%d]", i), quote(s), "is not an optional endpoint this stack offers: use one of "+strings.Join(InterfaceEndpointServices, ", "))
+		if !slices.Contains(OptionalInterfaceEndpoints, s) {
+			bad(fmt.Sprintf("interfaceEndpoints[%d]", i), quote(s), "is not an optional endpoint this stack offers: use one of "+strings.Join(OptionalInterfaceEndpoints, ", "))
 		}
 	}
 	if !slices.Contains(retentionDays, e.LogRetentionDays) {
 		bad("logRetentionDays", e.LogRetentionDays, "is not a retention CloudWatch Logs accepts: use one of "+joinInts(retentionDays)+" (365 or more passes Control Tower's CT.CLOUDWATCH.PR.2)")
+	}
+	if e.InvokerReservedConcurrency < 0 {
+		bad("invokerReservedConcurrency", e.InvokerReservedConcurrency, "is negative: use 0 to reserve none (needed while the account's concurrency quota is below 110), or a small cap such as 2")
 	}
 	if e.RemovalPolicy != Retain && e.RemovalPolicy != Destroy {
 		bad("removalPolicy", quote(e.RemovalPolicy), `is neither "retain" nor "destroy": use "retain" for anything holding data you must keep`)

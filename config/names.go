@@ -1,0 +1,26 @@
+package config
+
+import "slices"
+
+// StackName is the CloudFormation stack of an environment.
+func StackName(project, environment string) string { return project + "-" + environment }
+
+// InvocationLogGroupName is the log group the stack gives Bedrock's invocation logs. Tools that check a
+// deployed account (preflight) recognise the stack's logging configuration by it.
+func InvocationLogGroupName(stackName string) string {
+	return "/" + stackName + "/bedrock-model-invocations"
+}
+
+// InterfaceEndpointServices are the short service names (bedrock-runtime, logs, ...) of every interface
+// endpoint the environment's VPC gets, sorted: the invoke path, what the stack itself needs, and the
+// optional ones.
+func (e Environment) InterfaceEndpointServices() []string {
+	services := append([]string{"bedrock-runtime", "logs", "ec2"}, e.InterfaceEndpoints...)
+	if e.InvocationLogging.Enabled {
+		// The logging configuration's deploy-time handler calls the Bedrock control plane, and the custom
+		// resource Provider framework in front of it invokes the handler through the Lambda API.
+		services = append(services, "bedrock", "lambda")
+	}
+	slices.Sort(services)
+	return slices.Compact(services)
+}
