@@ -33,14 +33,11 @@ type Stack struct {
 	Logging *invocationlogging.Logging
 }
 
-// Name is the stack name of an environment.
-func Name(project, environment string) string { return project + "-" + environment }
-
 // New creates the stack of one environment.
 func New(scope constructs.Construct, props Props) *Stack {
 	env := props.Environment
-	stack := awscdk.NewStack(scope, jsii.String(Name(props.Project, env.Name)), &awscdk.StackProps{
-		StackName:             jsii.String(Name(props.Project, env.Name)),
+	stack := awscdk.NewStack(scope, jsii.String(config.StackName(props.Project, env.Name)), &awscdk.StackProps{
+		StackName:             jsii.String(config.StackName(props.Project, env.Name)),
 		Description:           jsii.String(fmt.Sprintf("Private, audited, least-privilege access to Amazon Bedrock (%s)", env.Name)),
 		Env:                   &awscdk.Environment{Account: jsii.String(env.Account), Region: jsii.String(env.Region)},
 		TerminationProtection: jsii.Bool(env.TerminationProtection),
@@ -51,16 +48,16 @@ func New(scope constructs.Construct, props Props) *Stack {
 	awscdk.Tags_Of(stack).Add(jsii.String("project"), jsii.String(props.Project), nil)
 	awscdk.Tags_Of(stack).Add(jsii.String("environment"), jsii.String(env.Name), nil)
 
-	removal := awscdk.RemovalPolicy_RETAIN
+	// Retained data survives updates and deletion, but not the rollback of the stack's first create:
+	// a retained key, bucket or named log group left by a failed create would make the retry fail with
+	// "already exists".
+	removal := awscdk.RemovalPolicy_RETAIN_ON_UPDATE_OR_DELETE
 	if env.RemovalPolicy == config.Destroy {
 		removal = awscdk.RemovalPolicy_DESTROY
 	}
 	logRetention := retention(env.LogRetentionDays)
-	endpoints := slices.Clone(env.InterfaceEndpoints)
-	if env.InvocationLogging.Enabled {
-		// The logging configuration call goes to the Bedrock control plane.
-		endpoints = append(endpoints, "bedrock")
-	}
+	// bedrock-runtime gets its own construct; privatevpc makes the rest.
+	endpoints := slices.DeleteFunc(env.InterfaceEndpointServices(), func(s string) bool { return s == "bedrock-runtime" })
 	s := &Stack{Stack: stack}
 	s.Vpc = privatevpc.New(stack, "Network", privatevpc.Props{
 		AvailabilityZones:  env.AvailabilityZones,
@@ -79,29 +76,38 @@ func New(scope constructs.Construct, props Props) *Stack {
 	})
 	modelIDs := env.ModelIDs()
 	s.Invoker = invoker.New(stack, "Invoker", invoker.Props{
-		Vpc:            s.Vpc.Resource,
-		Endpoint:       s.Endpoint,
-		Code:           golambda.Code("lambda/invoker"),
-		ModelArns:      modelArns,
-		ModelIDs:       modelIDs,
-		DefaultModelID: modelIDs[0],
-		Key:            s.Vpc.Key,
-		LogRetention:   logRetention,
-		RemovalPolicy:  removal,
+		Vpc:                 s.Vpc.Resource,
+		Endpoint:            s.Endpoint,
+		Code:                golambda.Code("lambda/invoker"),
+		ModelArns:           modelArns,
+		ModelIDs:            modelIDs,
+		DefaultModelID:      modelIDs[0],
+		Key:                 s.Vpc.Key,
+		LogRetention:        logRetention,
+		RemovalPolicy:       removal,
+		ReservedConcurrency: env.InvokerReservedConcurrency,
 	})
 	if l := env.InvocationLogging; l.Enabled {
 		s.Logging = invocationlogging.New(stack, "InvocationLogging", invocationlogging.Props{
-			Network:          s.Vpc,
-			KeyPrefix:        l.S3KeyPrefix,
-			Text:             l.TextDelivery,
-			Image:            l.ImageDelivery,
-			Embedding:        l.EmbeddingDelivery,
-			LogRetention:     logRetention,
-			ObjectLockDays:   l.ObjectLockDays,
-			ArchiveAfterDays: l.ArchiveAfterDays,
-			ExpireAfterDays:  l.ExpireAfterDays,
-			RemovalPolicy:    removal,
+			Network:                       s.Vpc,
+			ConfigurationHandler:          golambda.Code("lambda/loggingconfig"),
+			LogGroupName:                  config.InvocationLogGroupName(*stack.StackName()),
+			KeyPrefix:                     l.S3KeyPrefix,
+			Text:                          l.TextDelivery,
+			Image:                         l.ImageDelivery,
+			Embedding:                     l.EmbeddingDelivery,
+			LogRetention:                  logRetention,
+			ObjectLockDays:                l.ObjectLockDays,
+			LockDeliveryBucket:            l.ObjectLockOnDeliveryBucket,
+			TakeOverExistingConfiguration: l.TakeOverExistingConfiguration,
+			ArchiveAfterDays:              l.ArchiveAfterDays,
+			ExpireAfterDays:               l.ExpireAfterDays,
+			AccessLogExpireAfterDays:      env.LogRetentionDays,
+			RemovalPolicy:                 removal,
 		})
+		// Bedrock writes a permission-check object when the configuration is put; taking it last means a
+		// failure anywhere else rolls back before the buckets hold anything.
+		s.Logging.Configuration.Node().AddDependency(s.Invoker.Construct)
 	}
 	s.outputs()
 	checkCompliance(stack)
@@ -120,7 +126,9 @@ func (s *Stack) outputs() {
 	out("InvokerRoleArn", "The principal the endpoint policy admits", s.Invoker.Role.RoleArn())
 	if s.Logging != nil {
 		out("InvocationLogGroupName", "Bedrock model invocation logs in CloudWatch Logs", s.Logging.LogGroup.LogGroupName())
-		out("InvocationLogBucketName", "Bedrock model invocation logs in S3", s.Logging.Bucket.BucketName())
+		out("InvocationLogBucketName", "Bedrock delivers model invocation logs to this bucket", s.Logging.Bucket.BucketName())
+		out("InvocationLogVaultName", "Object Lock copies of every invocation log object", s.Logging.Vault.BucketName())
+		out("AccessLogBucketName", "Server access logs of the two log buckets", s.Logging.AccessLogs.BucketName())
 	}
 }
 

@@ -47,11 +47,16 @@ func TestInvokerFunction(t *testing.T) {
 		for _, id := range s.template.ofType("AWS::EC2::Subnet") {
 			subnets = append(subnets, ref(id))
 		}
+		// No reservation unless configured: an account at the new-account quota of 10 can reserve none.
+		var reserved any = assertions.Match_Absent()
+		if n := s.env.InvokerReservedConcurrency; n > 0 {
+			reserved = n
+		}
 		s.assert.HasResourceProperties(jsii.String("AWS::Lambda::Function"), map[string]any{
 			"Runtime":                      "provided.al2023",
 			"Architectures":                []any{"arm64"},
 			"Handler":                      "bootstrap",
-			"ReservedConcurrentExecutions": 2,
+			"ReservedConcurrentExecutions": reserved,
 			"VpcConfig": map[string]any{
 				"SubnetIds":        assertions.Match_ArrayEquals(&subnets),
 				"SecurityGroupIds": []any{resolved(s, s.stack.Invoker.SecurityGroup.SecurityGroupId())},

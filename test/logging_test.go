@@ -1,13 +1,19 @@
 package test
 
 import (
+	"fmt"
 	"slices"
 	"strings"
 	"testing"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2/assertions"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awss3"
+	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
 
+	"github.com/privatebedrock/stack/config"
+	"github.com/privatebedrock/stack/constructs/invocationlogging"
 	"github.com/privatebedrock/stack/stacks"
 )
 
@@ -37,7 +43,7 @@ func TestEveryLogGroupIsEncryptedAndRetained(t *testing.T) {
 		groups := s.template.ofType("AWS::Logs::LogGroup")
 		want := 3 // flow logs, invoker, deploy-time calls
 		if s.env.InvocationLogging.Enabled {
-			want++
+			want += 2 // invocation logs, configuration handler
 		}
 		if len(groups) != want {
 			t.Errorf("log groups %v, want %d", groups, want)
@@ -58,20 +64,43 @@ func TestInvocationLogBuckets(t *testing.T) {
 			t.Skip("invocation logging is off")
 		}
 		keyArn := getAtt(logicalID(s, l.Key.Node().DefaultChild()), "Arn")
-		s.assert.HasResourceProperties(jsii.String("AWS::S3::Bucket"), map[string]any{
-			"BucketEncryption": map[string]any{"ServerSideEncryptionConfiguration": []any{map[string]any{
-				"BucketKeyEnabled":              true,
-				"ServerSideEncryptionByDefault": map[string]any{"SSEAlgorithm": "aws:kms", "KMSMasterKeyID": keyArn},
-			}}},
-			"PublicAccessBlockConfiguration": map[string]any{"BlockPublicAcls": true, "BlockPublicPolicy": true, "IgnorePublicAcls": true, "RestrictPublicBuckets": true},
-			"VersioningConfiguration":        map[string]any{"Status": "Enabled"},
-			"ObjectLockEnabled":              true,
-			"ObjectLockConfiguration": map[string]any{"ObjectLockEnabled": "Enabled", "Rule": map[string]any{
-				"DefaultRetention": map[string]any{"Mode": "GOVERNANCE", "Days": s.env.InvocationLogging.ObjectLockDays},
-			}},
-			"LoggingConfiguration":      map[string]any{"DestinationBucketName": resolved(s, l.AccessLogs.BucketName())},
-			"NotificationConfiguration": map[string]any{"EventBridgeConfiguration": map[string]any{"EventBridgeEnabled": true}},
-		})
+		lock := map[string]any{"ObjectLockEnabled": "Enabled", "Rule": map[string]any{
+			"DefaultRetention": map[string]any{"Mode": "GOVERNANCE", "Days": s.env.InvocationLogging.ObjectLockDays},
+		}}
+		// Bedrock's writes carry no documented checksum, so only the vault has a default retention unless
+		// the environment switches it on for the delivery bucket too.
+		var deliveryLock any = assertions.Match_Absent()
+		if s.env.InvocationLogging.ObjectLockOnDeliveryBucket {
+			deliveryLock = lock
+		}
+		for _, b := range []struct {
+			bucket       awss3.Bucket
+			lock         any
+			accessPrefix string
+		}{{l.Bucket, deliveryLock, "invocation-log-bucket/"}, {l.Vault, lock, "invocation-log-vault/"}} {
+			s.assert.HasResource(jsii.String("AWS::S3::Bucket"), map[string]any{
+				"Properties": map[string]any{
+					"BucketEncryption": map[string]any{"ServerSideEncryptionConfiguration": []any{map[string]any{
+						"BucketKeyEnabled":              true,
+						"ServerSideEncryptionByDefault": map[string]any{"SSEAlgorithm": "aws:kms", "KMSMasterKeyID": keyArn},
+					}}},
+					"PublicAccessBlockConfiguration": map[string]any{"BlockPublicAcls": true, "BlockPublicPolicy": true, "IgnorePublicAcls": true, "RestrictPublicBuckets": true},
+					"VersioningConfiguration":        map[string]any{"Status": "Enabled"},
+					"ObjectLockEnabled":              true,
+					"ObjectLockConfiguration":        b.lock,
+					"LoggingConfiguration":           map[string]any{"DestinationBucketName": resolved(s, l.AccessLogs.BucketName()), "LogFilePrefix": b.accessPrefix},
+					"NotificationConfiguration":      map[string]any{"EventBridgeConfiguration": map[string]any{"EventBridgeEnabled": true}},
+				},
+			})
+			if got := logicalID(s, b.bucket.Node().DefaultChild()); s.template.Resources[got].Properties["LoggingConfiguration"] == nil {
+				t.Errorf("bucket %s writes no access logs", got)
+			}
+		}
+		// Access logs are request metadata: kept as long as the other logs, then deleted.
+		accessLogs := s.template.Resources[logicalID(s, l.AccessLogs.Node().DefaultChild())].Properties
+		if rules := jsonOf(accessLogs["LifecycleConfiguration"]); !strings.Contains(rules, fmt.Sprintf(`"ExpirationInDays":%d`, s.env.LogRetentionDays)) {
+			t.Errorf("access-log bucket lifecycle %s does not expire objects after %d days", rules, s.env.LogRetentionDays)
+		}
 		for _, id := range s.template.ofType("AWS::S3::Bucket") {
 			p := s.template.Resources[id].Properties
 			if p["PublicAccessBlockConfiguration"] == nil || p["VersioningConfiguration"] == nil || p["BucketEncryption"] == nil {
@@ -142,53 +171,104 @@ func TestBedrockMayWriteOnlyUnderThePrefixForThisAccountAndRegion(t *testing.T) 
 	})
 }
 
-func TestLoggingConfigurationCall(t *testing.T) {
+// TestDeliveryBucketReplicatesIntoTheVault checks the replication S3 performs into the locked vault and
+// the role it uses: SSE-KMS replication as AWS documents it, Object Lock reads, deletes not replicated.
+func TestDeliveryBucketReplicatesIntoTheVault(t *testing.T) {
 	forEachEnv(t, func(t *testing.T, s *synthesized) {
 		l := s.stack.Logging
 		if l == nil {
 			t.Skip("invocation logging is off")
 		}
-		callID := logicalID(s, l.Configuration.Node().FindChild(jsii.String("Resource")).Node().DefaultChild())
-		call := s.template.Resources[callID]
-		create, update, del := jsonOf(call.Properties["Create"]), jsonOf(call.Properties["Update"]), jsonOf(call.Properties["Delete"])
-		for name, c := range map[string]string{"Create": create, "Update": update} {
-			for _, want := range []string{`\"service\":\"bedrock\"`, `\"action\":\"PutModelInvocationLoggingConfiguration\"`,
-				`\"largeDataDeliveryS3Config\"`, `\"textDataDeliveryEnabled\":true`, `\"s3Config\"`, `\"cloudWatchConfig\"`} {
-				if !strings.Contains(c, want) {
-					t.Errorf("%s call lacks %s: %s", name, want, c)
-				}
-			}
-			if strings.Contains(c, "videoDataDeliveryEnabled") {
-				t.Errorf("%s call sets a flag older SDKs reject: %s", name, c)
-			}
+		keyArn := getAtt(logicalID(s, l.Key.Node().DefaultChild()), "Arn")
+		roleID := logicalID(s, l.ReplicationRole.Node().DefaultChild())
+		vaultID := logicalID(s, l.Vault.Node().DefaultChild())
+		deliveryID := logicalID(s, l.Bucket.Node().DefaultChild())
+		s.assert.HasResourceProperties(jsii.String("AWS::S3::Bucket"), map[string]any{
+			"ReplicationConfiguration": map[string]any{
+				"Role": getAtt(roleID, "Arn"),
+				"Rules": []any{map[string]any{
+					"Id": "LockedCopyInVault", "Priority": 1, "Status": "Enabled",
+					"Filter":                  map[string]any{"Prefix": s.env.InvocationLogging.S3KeyPrefix + "/"},
+					"DeleteMarkerReplication": map[string]any{"Status": "Disabled"},
+					"SourceSelectionCriteria": map[string]any{"SseKmsEncryptedObjects": map[string]any{"Status": "Enabled"}},
+					"Destination": map[string]any{
+						"Bucket":                  getAtt(vaultID, "Arn"),
+						"EncryptionConfiguration": map[string]any{"ReplicaKmsKeyID": keyArn},
+					},
+				}},
+			},
+		})
+		trust := statements(s.template.Resources[roleID].Properties["AssumeRolePolicyDocument"])
+		if len(trust) != 1 || jsonOf(trust[0]["Principal"]) != `{"Service":"s3.amazonaws.com"}` ||
+			jsonOf(trust[0]["Condition"]) != jsonOf(map[string]any{"StringEquals": map[string]any{"aws:SourceAccount": s.env.Account}}) {
+			t.Errorf("replication role trust %s, want S3 for this account only", jsonOf(trust))
 		}
-		if !strings.Contains(del, "DeleteModelInvocationLoggingConfiguration") {
-			t.Errorf("Delete call %s", del)
+		objects := func(id string) map[string]any {
+			return map[string]any{"Fn::Join": []any{"", []any{getAtt(id, "Arn"), "/*"}}}
 		}
-		// The call waits for everything Bedrock validates when the configuration is put.
-		deps := call.dependsOn()
-		for _, c := range []string{
-			logicalID(s, l.Key.Node().DefaultChild()), logicalID(s, l.Bucket.Policy().Node().DefaultChild()),
-			logicalID(s, l.DeliveryRole.Node().DefaultChild()), logicalID(s, l.LogGroup.Node().DefaultChild()),
-			logicalID(s, s.stack.Vpc.InterfaceEndpoints["bedrock"].Node().DefaultChild()),
-			logicalID(s, s.stack.Vpc.S3Endpoint.Node().DefaultChild()),
-		} {
-			if !slices.Contains(deps, c) {
-				t.Errorf("logging configuration does not wait for %s; depends on %v", c, deps)
-			}
-		}
-		var roleDefaultPolicy []string
-		for _, d := range deps {
-			if strings.Contains(d, "DeliveryRoleDefaultPolicy") {
-				roleDefaultPolicy = append(roleDefaultPolicy, d)
+		keyUse := func(id string) map[string]any {
+			return map[string]any{
+				"StringEquals": map[string]any{"kms:ViaService": "s3." + s.env.Region + ".amazonaws.com"},
+				"StringLike":   map[string]any{"kms:EncryptionContext:aws:s3:arn": []any{getAtt(id, "Arn"), objects(id)}},
 			}
 		}
-		if len(roleDefaultPolicy) != 1 {
-			t.Errorf("logging configuration does not wait for the delivery role's permissions: %v", deps)
-		}
-		// Its policy: the three configuration actions and passing the delivery role to Bedrock only.
 		s.assert.HasResourceProperties(jsii.String("AWS::IAM::Policy"), map[string]any{
+			"Roles": []any{ref(roleID)},
 			"PolicyDocument": map[string]any{"Statement": assertions.Match_ArrayEquals(&[]any{
+				map[string]any{"Sid": "ReadReplicationConfiguration", "Effect": "Allow", "Action": []any{"s3:GetReplicationConfiguration", "s3:ListBucket"}, "Resource": getAtt(deliveryID, "Arn")},
+				map[string]any{"Sid": "ReadSourceVersions", "Effect": "Allow", "Resource": objects(deliveryID), "Action": []any{
+					"s3:GetObjectLegalHold", "s3:GetObjectRetention", "s3:GetObjectVersionAcl", "s3:GetObjectVersionForReplication", "s3:GetObjectVersionTagging"}},
+				map[string]any{"Sid": "WriteReplicas", "Effect": "Allow", "Action": []any{"s3:ReplicateObject", "s3:ReplicateTags"}, "Resource": objects(vaultID)},
+				map[string]any{"Sid": "DecryptSource", "Effect": "Allow", "Action": "kms:Decrypt", "Resource": keyArn, "Condition": keyUse(deliveryID)},
+				map[string]any{"Sid": "EncryptReplicas", "Effect": "Allow", "Action": []any{"kms:Encrypt", "kms:GenerateDataKey"}, "Resource": keyArn, "Condition": keyUse(vaultID)},
+			})},
+		})
+	})
+}
+
+// TestLoggingConfigurationHandler checks the custom resource that holds the account's logging
+// configuration: its properties, what it waits for, and its handler's permissions.
+func TestLoggingConfigurationHandler(t *testing.T) {
+	forEachEnv(t, func(t *testing.T, s *synthesized) {
+		l := s.stack.Logging
+		if l == nil {
+			t.Skip("invocation logging is off")
+		}
+		il := s.env.InvocationLogging
+		s.assert.HasResourceProperties(jsii.String(invocationlogging.ResourceType), map[string]any{
+			"LogGroupName":      resolved(s, l.LogGroup.LogGroupName()),
+			"DeliveryRoleArn":   resolved(s, l.DeliveryRole.RoleArn()),
+			"BucketName":        resolved(s, l.Bucket.BucketName()),
+			"KeyPrefix":         il.S3KeyPrefix,
+			"TextDelivery":      il.TextDelivery,
+			"ImageDelivery":     il.ImageDelivery,
+			"EmbeddingDelivery": il.EmbeddingDelivery,
+			"TakeOver":          il.TakeOverExistingConfiguration,
+		})
+		// The preflight recognises the stack's configuration by this name.
+		if got, want := s.template.Resources[logicalID(s, l.LogGroup.Node().DefaultChild())].Properties["LogGroupName"], config.InvocationLogGroupName(*s.stack.StackName()); got != want {
+			t.Errorf("invocation log group %v, want %s", got, want)
+		}
+		_, resource := s.template.only(t, invocationlogging.ResourceType)
+		// It waits for everything Bedrock validates when the configuration is put, for the vault that
+		// receives the permission-check object, and for the rest of the stack, so a failure elsewhere rolls
+		// back before Bedrock writes anything.
+		deps := resource.dependsOn()
+		for _, c := range []constructs.IConstruct{
+			l.Key, l.LogGroup, l.Bucket.Policy(), l.Vault, l.DeliveryRole.Node().FindChild(jsii.String("DefaultPolicy")),
+			l.ReplicationRole.Node().FindChild(jsii.String("DefaultPolicy")),
+			s.stack.Vpc.InterfaceEndpoints["bedrock"], s.stack.Vpc.InterfaceEndpoints["lambda"], s.stack.Vpc.S3Endpoint,
+			s.stack.Invoker.Resource,
+		} {
+			if id := logicalID(s, c.Node().DefaultChild()); !slices.Contains(deps, id) {
+				t.Errorf("logging configuration does not wait for %s; depends on %v", id, deps)
+			}
+		}
+		// The handler: the three configuration actions and passing the delivery role to Bedrock only.
+		handlerRole := l.Configuration.Node().Scope().Node().FindChild(jsii.String("HandlerRole")).(awsiam.Role)
+		s.assert.HasResourceProperties(jsii.String("AWS::IAM::Policy"), map[string]any{
+			"Roles": []any{resolved(s, handlerRole.RoleName())},
+			"PolicyDocument": map[string]any{"Statement": assertions.Match_ArrayWith(&[]any{
 				map[string]any{"Sid": "ModelInvocationLoggingConfiguration", "Effect": "Allow", "Resource": "*",
 					"Action": []any{"bedrock:DeleteModelInvocationLoggingConfiguration", "bedrock:GetModelInvocationLoggingConfiguration", "bedrock:PutModelInvocationLoggingConfiguration"}},
 				map[string]any{"Sid": "PassDeliveryRoleToBedrock", "Effect": "Allow", "Action": "iam:PassRole",
@@ -196,21 +276,30 @@ func TestLoggingConfigurationCall(t *testing.T) {
 					"Condition": map[string]any{"StringEquals": map[string]any{"iam:PassedToService": "bedrock.amazonaws.com"}}},
 			})},
 		})
+		s.assert.HasResourceProperties(jsii.String("AWS::Lambda::Function"), map[string]any{
+			"Role": getAtt(logicalID(s, handlerRole.Node().DefaultChild()), "Arn"), "Runtime": "provided.al2023",
+			"Architectures": []any{"arm64"}, "Handler": "bootstrap", "Timeout": 300,
+		})
+		for _, id := range s.template.ofType("Custom::AWS") {
+			if strings.Contains(jsonOf(s.template.Resources[id].Properties), "ModelInvocationLogging") {
+				t.Errorf("AwsCustomResource %s still calls the logging configuration", id)
+			}
+		}
 	})
 }
 
 func TestStatefulResourcesFollowTheRemovalPolicy(t *testing.T) {
 	forEachEnv(t, func(t *testing.T, s *synthesized) {
-		want := "Retain"
+		// Retained data survives updates and deletion, but not the rollback of a failed first create,
+		// which would leave named resources behind and make the retry fail with "already exists".
+		deletion, replace := "RetainExceptOnCreate", "Retain"
 		if s.env.RemovalPolicy == "destroy" {
-			want = "Delete"
+			deletion, replace = "Delete", "Delete"
 		}
-		for _, typ := range []string{"AWS::KMS::Key", "AWS::Logs::LogGroup", "AWS::S3::Bucket"} {
-			for _, id := range s.template.ofType(typ) {
-				r := s.template.Resources[id]
-				if r.DeletionPolicy != want || r.UpdateReplace != want {
-					t.Errorf("%s %s: DeletionPolicy %q UpdateReplacePolicy %q, want %q", typ, id, r.DeletionPolicy, r.UpdateReplace, want)
-				}
+		for _, id := range statefulIDs(s.template) {
+			r := s.template.Resources[id]
+			if r.DeletionPolicy != deletion || r.UpdateReplace != replace {
+				t.Errorf("%s %s: DeletionPolicy %q UpdateReplacePolicy %q, want %q and %q", r.Type, id, r.DeletionPolicy, r.UpdateReplace, deletion, replace)
 			}
 		}
 	})
@@ -245,16 +334,16 @@ func TestInvocationLoggingOptOut(t *testing.T) {
 		t.Fatal("logging construct created although disabled")
 	}
 	tmpl := newSynthesized(env, s).template
-	for _, id := range tmpl.ofType("Custom::AWS") {
-		if strings.Contains(jsonOf(tmpl.Resources[id].Properties["Create"]), "ModelInvocationLogging") {
-			t.Errorf("logging configuration call %s although disabled", id)
-		}
+	if ids := tmpl.ofType(invocationlogging.ResourceType); len(ids) > 0 {
+		t.Errorf("logging configuration %v although disabled", ids)
 	}
 	if ids := tmpl.ofType("AWS::S3::Bucket"); len(ids) > 0 {
 		t.Errorf("buckets %v although logging is disabled", ids)
 	}
-	if _, ok := endpoints(tmpl)["bedrock"]; ok {
-		t.Error("bedrock control-plane endpoint although nothing calls it")
+	for _, service := range []string{"bedrock", "lambda"} {
+		if _, ok := endpoints(tmpl)[service]; ok {
+			t.Errorf("%s endpoint although nothing calls it", service)
+		}
 	}
 	if _, ok := endpoints(tmpl)["bedrock-runtime"]; !ok {
 		t.Error("no bedrock-runtime endpoint")

@@ -63,6 +63,18 @@ func TestFlowLogsGoToAnEncryptedRetainedLogGroup(t *testing.T) {
 		if lg.Properties["KmsKeyId"] == nil || lg.Properties["RetentionInDays"] != float64(s.env.LogRetentionDays) {
 			t.Errorf("flow log group: KmsKeyId %v, retention %v; want a key and %d days", lg.Properties["KmsKeyId"], lg.Properties["RetentionInDays"], s.env.LogRetentionDays)
 		}
+		// The delivery role trusts the flow-log service for this account's flow logs only.
+		role := tmpl.Resources[flow.Properties["DeliverLogsPermissionArn"].(map[string]any)["Fn::GetAtt"].([]any)[0].(string)]
+		want := jsonOf([]any{map[string]any{
+			"Action": "sts:AssumeRole", "Effect": "Allow", "Principal": map[string]any{"Service": "vpc-flow-logs.amazonaws.com"},
+			"Condition": map[string]any{
+				"ArnLike":      map[string]any{"aws:SourceArn": "arn:aws:ec2:" + s.env.Region + ":" + s.env.Account + ":vpc-flow-log/*"},
+				"StringEquals": map[string]any{"aws:SourceAccount": s.env.Account},
+			},
+		}})
+		if got := jsonOf(statements(role.Properties["AssumeRolePolicyDocument"])); got != want {
+			t.Errorf("flow-log role trust %s, want %s", got, want)
+		}
 	})
 }
 
@@ -102,7 +114,8 @@ func TestServiceEndpoints(t *testing.T) {
 		want := []string{"bedrock-runtime", "ec2", "logs", "s3"}
 		want = append(want, s.env.InterfaceEndpoints...)
 		if s.env.InvocationLogging.Enabled {
-			want = append(want, "bedrock")
+			// The configuration handler calls the control plane; the Provider framework invokes it.
+			want = append(want, "bedrock", "lambda")
 		}
 		slices.Sort(want)
 		var got []string
@@ -169,6 +182,39 @@ func TestEndpointSecurityGroupsAdmitOnlyHttpsFromKnownSources(t *testing.T) {
 		id := endpointSG["Fn::GetAtt"].([]any)[0].(string)
 		if rules := tmpl.Resources[id].Properties["SecurityGroupIngress"]; rules != nil {
 			t.Errorf("bedrock-runtime endpoint group has inline ingress %s; want only the client groups", jsonOf(rules))
+		}
+	})
+}
+
+// TestFunctionsKeepTheirPermissionsUntilLambdaReleasesTheirInterfaces: Lambda deletes a VPC function's
+// network interfaces with the function's role after the function is gone, so each function's security
+// group must be deleted (which waits for the interfaces) before the role and its policies.
+func TestFunctionsKeepTheirPermissionsUntilLambdaReleasesTheirInterfaces(t *testing.T) {
+	forEachEnv(t, func(t *testing.T, s *synthesized) {
+		functions := s.template.ofType("AWS::Lambda::Function")
+		if len(functions) < 2 {
+			t.Fatalf("functions %v", functions)
+		}
+		for _, fnID := range functions {
+			props := s.template.Resources[fnID].Properties
+			roleID := props["Role"].(map[string]any)["Fn::GetAtt"].([]any)[0].(string)
+			// The role (with any managed policies) and every inline policy that lets Lambda delete interfaces.
+			roleResources := []string{roleID}
+			for _, id := range s.template.ofType("AWS::IAM::Policy") {
+				p := s.template.Resources[id].Properties
+				if slices.Contains(strs(p["Roles"]), jsonOf(ref(roleID))) && strings.Contains(jsonOf(p["PolicyDocument"]), "ec2:DeleteNetworkInterface") {
+					roleResources = append(roleResources, id)
+				}
+			}
+			for _, sg := range props["VpcConfig"].(map[string]any)["SecurityGroupIds"].([]any) {
+				sgID := sg.(map[string]any)["Fn::GetAtt"].([]any)[0].(string)
+				deps := s.template.Resources[sgID].dependsOn()
+				for _, r := range roleResources {
+					if !slices.Contains(deps, r) {
+						t.Errorf("security group %s of function %s does not wait for %s (depends on %v)", sgID, fnID, r, deps)
+					}
+				}
+			}
 		}
 	})
 }

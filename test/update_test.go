@@ -20,6 +20,9 @@ func TestConfigurationChangesKeepStatefulResources(t *testing.T) {
 		"retention":     func(e *config.Environment) { e.LogRetentionDays = 731 },
 		"add-zone":      func(e *config.Environment) { e.AvailabilityZones = append(e.AvailabilityZones, e.Region+"c") },
 		"deny-endpoint": func(e *config.Environment) { e.EndpointPolicyEffect = "Deny" },
+		"lock-delivery": func(e *config.Environment) { e.InvocationLogging.ObjectLockOnDeliveryBucket = true },
+		"take-over":     func(e *config.Environment) { e.InvocationLogging.TakeOverExistingConfiguration = true },
+		"reserve":       func(e *config.Environment) { e.InvokerReservedConcurrency = 5 },
 	}
 	app := newApp()
 	changed := map[string]*stacks.Stack{}
@@ -53,8 +56,8 @@ func statefulIDs(tmpl Template) []string {
 func TestProdRetainsStatefulResources(t *testing.T) {
 	prod := envs["prod"]
 	for _, id := range statefulIDs(prod.template) {
-		if r := prod.template.Resources[id]; r.DeletionPolicy != "Retain" {
-			t.Errorf("prod %s %s has DeletionPolicy %q, want Retain", r.Type, id, r.DeletionPolicy)
+		if r := prod.template.Resources[id]; r.DeletionPolicy != "RetainExceptOnCreate" || r.UpdateReplace != "Retain" {
+			t.Errorf("prod %s %s has DeletionPolicy %q UpdateReplacePolicy %q, want RetainExceptOnCreate and Retain", r.Type, id, r.DeletionPolicy, r.UpdateReplace)
 		}
 	}
 	if len(statefulIDs(prod.template)) < 5 {

@@ -41,6 +41,20 @@ func AcceptNag(resource constructs.IConstruct, exceptions ...Exception) {
 	cdknag.NagSuppressions_AddResourceSuppressions(resource, &suppressions, jsii.Bool(true))
 }
 
+// AcceptDeployTimeFunction records why functions that only CloudFormation invokes, a few times per
+// deployment, go without the dead-letter queue, reserved concurrency and tracing that workloads get.
+func AcceptDeployTimeFunction(functions ...constructs.IConstruct) {
+	deployOnly := "CloudFormation invokes this function and waits for its answer; a failure fails and rolls back the deployment, so there is nothing for a dead-letter queue to keep."
+	for _, fn := range functions {
+		AcceptNag(fn,
+			Exception{Rule: "NIST.800.53.R5-LambdaDLQ", Reason: deployOnly},
+			Exception{Rule: "Serverless-LambdaDLQ", Reason: deployOnly},
+			Exception{Rule: "NIST.800.53.R5-LambdaConcurrency", Reason: "Only CloudFormation invokes this function, a few times per deployment; reserving concurrency for it would take capacity from workloads."},
+			Exception{Rule: "Serverless-LambdaTracing", Reason: "Deployment-time function in an isolated VPC without an X-Ray endpoint; its calls are in CloudTrail and its output in its encrypted log group."},
+		)
+	}
+}
+
 // guardKey is the template metadata the Control Tower test reads per resource.
 const guardKey = "guard"
 

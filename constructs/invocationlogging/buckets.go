@@ -2,6 +2,7 @@ package invocationlogging
 
 import (
 	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awskms"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awss3"
 	"github.com/aws/constructs-go/constructs/v10"
@@ -10,10 +11,10 @@ import (
 	"github.com/privatebedrock/stack/constructs/compliance"
 )
 
-// newLogBucket holds the invocation logs. Object Lock runs in governance mode, not compliance: logs
-// hold prompts, which may hold personal data that a privacy request obliges you to erase, and only
-// governance mode lets a specially permitted principal do that.
-func newLogBucket(scope constructs.Construct, key awskms.Key, accessLogs awss3.Bucket, props Props) awss3.Bucket {
+// logBucketProps are what the delivery bucket and the vault share: the same key, protections, access
+// logging and lifecycle. Object Lock is enabled on both, so the delivery bucket's default retention can be
+// switched on later without replacing the bucket.
+func logBucketProps(key awskms.Key, accessLogs awss3.Bucket, accessLogPrefix string, props Props) *awss3.BucketProps {
 	lifecycle := &awss3.LifecycleRule{
 		Id:                                  jsii.String("InvocationLogs"),
 		AbortIncompleteMultipartUploadAfter: awscdk.Duration_Days(jsii.Number(7)),
@@ -28,29 +29,118 @@ func newLogBucket(scope constructs.Construct, key awskms.Key, accessLogs awss3.B
 	if props.ExpireAfterDays > 0 {
 		lifecycle.Expiration = awscdk.Duration_Days(jsii.Number(float64(props.ExpireAfterDays)))
 	}
-	bucket := awss3.NewBucket(scope, jsii.String("Bucket"), &awss3.BucketProps{
-		Encryption:                 awss3.BucketEncryption_KMS,
-		EncryptionKey:              key,
-		BucketKeyEnabled:           jsii.Bool(true),
-		BlockPublicAccess:          awss3.BlockPublicAccess_BLOCK_ALL(),
-		EnforceSSL:                 jsii.Bool(true),
-		MinimumTLSVersion:          jsii.Number(1.2),
-		Versioned:                  jsii.Bool(true),
-		ObjectOwnership:            awss3.ObjectOwnership_BUCKET_OWNER_ENFORCED,
-		ObjectLockEnabled:          jsii.Bool(true),
-		ObjectLockDefaultRetention: awss3.ObjectLockRetention_Governance(awscdk.Duration_Days(jsii.Number(float64(props.ObjectLockDays)))),
-		ServerAccessLogsBucket:     accessLogs,
-		ServerAccessLogsPrefix:     jsii.String("invocation-log-bucket/"),
-		LifecycleRules:             &[]*awss3.LifecycleRule{lifecycle},
-		RemovalPolicy:              props.RemovalPolicy,
-	})
+	return &awss3.BucketProps{
+		Encryption:             awss3.BucketEncryption_KMS,
+		EncryptionKey:          key,
+		BucketKeyEnabled:       jsii.Bool(true),
+		BlockPublicAccess:      awss3.BlockPublicAccess_BLOCK_ALL(),
+		EnforceSSL:             jsii.Bool(true),
+		MinimumTLSVersion:      jsii.Number(1.2),
+		Versioned:              jsii.Bool(true),
+		ObjectOwnership:        awss3.ObjectOwnership_BUCKET_OWNER_ENFORCED,
+		ObjectLockEnabled:      jsii.Bool(true),
+		ServerAccessLogsBucket: accessLogs,
+		ServerAccessLogsPrefix: jsii.String(accessLogPrefix),
+		LifecycleRules:         &[]*awss3.LifecycleRule{lifecycle},
+		RemovalPolicy:          props.RemovalPolicy,
+	}
+}
+
+// governance is the default retention of locked buckets. Governance mode, not compliance: logs hold
+// prompts, which may hold personal data that a privacy request obliges you to erase, and only governance
+// mode lets a specially permitted principal do that.
+func governance(days int) awss3.ObjectLockRetention {
+	return awss3.ObjectLockRetention_Governance(awscdk.Duration_Days(jsii.Number(float64(days))))
+}
+
+// newVault holds the locked copy of every log object. S3 applies a bucket's default retention to each
+// object version written to it, replicas included, and replication is S3's own write, so the lock does
+// not depend on how Bedrock writes.
+func newVault(scope constructs.Construct, key awskms.Key, accessLogs awss3.Bucket, props Props) awss3.Bucket {
+	bp := logBucketProps(key, accessLogs, "invocation-log-vault/", props)
+	bp.ObjectLockDefaultRetention = governance(props.ObjectLockDays)
+	vault := awss3.NewBucket(scope, jsii.String("Vault"), bp)
+	notifyEventBridge(vault)
+	compliance.AcceptNag(vault, compliance.Exception{Rule: "NIST.800.53.R5-S3BucketReplicationEnabled",
+		Reason: "This bucket is the replica: the delivery bucket replicates every log object into it, under Object Lock. Copies to another region are an organisation decision (a central log archive)."})
+	return vault
+}
+
+// newDeliveryBucket is where Bedrock writes. S3 refuses a PUT into a bucket with a default retention
+// unless it carries Content-MD5 or a checksum header, and AWS does not document whether Bedrock's writer
+// sends one, so by default this bucket has no default retention and replicates every object under the
+// prefix into the vault. LockDeliveryBucket adds the retention here too, for accounts that verified it.
+func newDeliveryBucket(scope constructs.Construct, key awskms.Key, accessLogs, vault awss3.Bucket, replication awsiam.IRole, props Props) awss3.Bucket {
+	bp := logBucketProps(key, accessLogs, "invocation-log-bucket/", props)
+	if props.LockDeliveryBucket {
+		bp.ObjectLockDefaultRetention = governance(props.ObjectLockDays)
+	}
+	bp.ReplicationRole = replication
+	bp.ReplicationRules = &[]*awss3.ReplicationRule{{
+		Id:                      jsii.String("LockedCopyInVault"),
+		Destination:             vault,
+		Priority:                jsii.Number(1),
+		Filter:                  &awss3.Filter{Prefix: jsii.String(props.KeyPrefix + "/")},
+		SseKmsEncryptedObjects:  jsii.Bool(true),
+		KmsKey:                  key,
+		DeleteMarkerReplication: jsii.Bool(false),
+	}}
+	bucket := awss3.NewBucket(scope, jsii.String("Bucket"), bp)
 	notifyEventBridge(bucket)
 	return bucket
 }
 
-// newAccessLogBucket receives the log bucket's server access logs. S3 delivers access logs with
-// SSE-S3 only, so this bucket cannot use the KMS key.
-func newAccessLogBucket(scope constructs.Construct, removal awscdk.RemovalPolicy) awss3.Bucket {
+// newReplicationRole is the role S3 replicates with, written out rather than CDK's generated one: CDK's
+// lacks the Object Lock reads a locked source needs, and this one adds the key conditions AWS documents
+// for SSE-KMS replication (only through S3, only for these two buckets). Deletes are not replicated.
+func newReplicationRole(scope constructs.Construct, key awskms.Key) awsiam.Role {
+	stack := awscdk.Stack_Of(scope)
+	return awsiam.NewRole(scope, jsii.String("ReplicationRole"), &awsiam.RoleProps{
+		Description: jsii.String("Assumed by S3 to copy invocation logs into the Object Lock vault"),
+		AssumedBy: awsiam.NewServicePrincipal(jsii.String("s3.amazonaws.com"), &awsiam.ServicePrincipalOpts{
+			Conditions: &map[string]any{"StringEquals": map[string]any{"aws:SourceAccount": stack.Account()}},
+		}),
+	})
+}
+
+// grantReplication lets the replication role read the delivery bucket and write the vault.
+func grantReplication(role awsiam.Role, key awskms.Key, delivery, vault awss3.Bucket) {
+	viaS3 := "s3." + *awscdk.Stack_Of(role).Region() + ".amazonaws.com"
+	keyUse := func(bucket awss3.Bucket) *map[string]any {
+		return &map[string]any{
+			"StringEquals": map[string]any{"kms:ViaService": viaS3},
+			// With S3 Bucket Keys the encryption context is the bucket ARN, without them the object ARN.
+			"StringLike": map[string]any{"kms:EncryptionContext:aws:s3:arn": []*string{bucket.BucketArn(), bucket.ArnForObjects(jsii.String("*"))}},
+		}
+	}
+	for _, st := range []*awsiam.PolicyStatementProps{
+		{Sid: jsii.String("ReadReplicationConfiguration"), Actions: jsii.Strings("s3:GetReplicationConfiguration", "s3:ListBucket"),
+			Resources: &[]*string{delivery.BucketArn()}},
+		{Sid: jsii.String("ReadSourceVersions"), Actions: jsii.Strings("s3:GetObjectVersionForReplication", "s3:GetObjectVersionAcl",
+			"s3:GetObjectVersionTagging", "s3:GetObjectRetention", "s3:GetObjectLegalHold"),
+			Resources: &[]*string{delivery.ArnForObjects(jsii.String("*"))}},
+		{Sid: jsii.String("WriteReplicas"), Actions: jsii.Strings("s3:ReplicateObject", "s3:ReplicateTags"),
+			Resources: &[]*string{vault.ArnForObjects(jsii.String("*"))}},
+		{Sid: jsii.String("DecryptSource"), Actions: jsii.Strings("kms:Decrypt"), Resources: &[]*string{key.KeyArn()}, Conditions: keyUse(delivery)},
+		{Sid: jsii.String("EncryptReplicas"), Actions: jsii.Strings("kms:Encrypt", "kms:GenerateDataKey"), Resources: &[]*string{key.KeyArn()}, Conditions: keyUse(vault)},
+	} {
+		role.AddToPrincipalPolicy(awsiam.NewPolicyStatement(st))
+	}
+	compliance.AcceptNag(role,
+		compliance.Exception{Rule: "AwsSolutions-IAM5", Reason: "Replication reads and writes every object version of exactly two buckets (the delivery bucket and its vault), as S3 replication requires; the key use is limited to S3 and these buckets.",
+			AppliesTo: []string{"Resource::<" + logicalIDOf(delivery) + ".Arn>/*", "Resource::<" + logicalIDOf(vault) + ".Arn>/*"}},
+		compliance.Exception{Rule: "NIST.800.53.R5-IAMNoInlinePolicy", Reason: "The policy belongs to this one role and lists only the replication actions on the two log buckets and their key."},
+	)
+}
+
+// logicalIDOf is how cdk-nag names a bucket in the findings it reports for a policy.
+func logicalIDOf(bucket awss3.Bucket) string {
+	return *awscdk.Stack_Of(bucket).GetLogicalId(bucket.Node().DefaultChild().(awss3.CfnBucket))
+}
+
+// newAccessLogBucket receives the log buckets' server access logs. S3 delivers access logs with SSE-S3
+// only and refuses Object Lock destinations, so this bucket cannot use the KMS key or a lock.
+func newAccessLogBucket(scope constructs.Construct, props Props) awss3.Bucket {
 	bucket := awss3.NewBucket(scope, jsii.String("AccessLogs"), &awss3.BucketProps{
 		Encryption:        awss3.BucketEncryption_S3_MANAGED,
 		BlockPublicAccess: awss3.BlockPublicAccess_BLOCK_ALL(),
@@ -60,15 +150,22 @@ func newAccessLogBucket(scope constructs.Construct, removal awscdk.RemovalPolicy
 		ObjectOwnership:   awss3.ObjectOwnership_BUCKET_OWNER_ENFORCED,
 		LifecycleRules: &[]*awss3.LifecycleRule{{
 			Id:                          jsii.String("AccessLogs"),
+			Expiration:                  awscdk.Duration_Days(jsii.Number(float64(props.AccessLogExpireAfterDays))),
 			NoncurrentVersionExpiration: awscdk.Duration_Days(jsii.Number(30)),
 		}},
-		RemovalPolicy: removal,
+		RemovalPolicy: props.RemovalPolicy,
 	})
 	notifyEventBridge(bucket)
 	cfn := bucket.Node().DefaultChild().(awss3.CfnBucket)
 	compliance.AcceptControl(cfn, "CT.S3.PR.10", "Destination of S3 server access logs, which S3 delivers only to buckets with SSE-S3 default encryption. It holds request metadata, not prompts or completions, and is encrypted (SSE-S3), TLS-only and closed to the public.")
-	compliance.AcceptControl(cfn, "CT.S3.PR.2", "Terminal destination of the log bucket's server access logs: logging it to itself would loop, and to another bucket would only move the gap. Only the S3 logging service writes to it.")
-	compliance.AcceptControl(cfn, "CT.S3.PR.9", "S3 delivers server access logs only to buckets without an Object Lock default retention and sets no retention per object, so Object Lock would protect nothing; versioning keeps overwritten or deleted logs for 30 days.")
+	compliance.AcceptControl(cfn, "CT.S3.PR.2", "Terminal destination of the log buckets' server access logs: logging it to itself would loop, and to another bucket would only move the gap. Only the S3 logging service writes to it.")
+	compliance.AcceptControl(cfn, "CT.S3.PR.9", "S3 refuses Object Lock buckets as server access log destinations; versioning keeps overwritten or deleted logs for 30 days.")
+	compliance.AcceptNag(bucket,
+		compliance.Exception{Rule: "NIST.800.53.R5-S3BucketReplicationEnabled",
+			Reason: "Request metadata of the log buckets, kept for a limited time; the invocation logs themselves are replicated into the locked vault."},
+		compliance.Exception{Rule: "NIST.800.53.R5-S3DefaultEncryptionKMS",
+			Reason: "S3 delivers server access logs only to buckets encrypted with SSE-S3; the access logs hold request metadata, not prompts."},
+	)
 	return bucket
 }
 

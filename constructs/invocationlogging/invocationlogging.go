@@ -2,8 +2,12 @@
 // region, to CloudWatch Logs and S3, both encrypted with a customer-managed key.
 //
 // CloudFormation has no resource for this setting: it is made with PutModelInvocationLoggingConfiguration,
-// here from a deploy-time call inside the VPC. It is one setting per account and region, so only one
-// stack per account and region may use this construct.
+// here from a deploy-time handler inside the VPC. It is one setting per account and region, so only one
+// stack per account and region may use this construct, and the handler refuses to replace a
+// configuration it did not create.
+//
+// Bedrock writes into a delivery bucket; S3 replication copies every log object into a vault bucket with
+// Object Lock in governance mode.
 package invocationlogging
 
 import (
@@ -14,23 +18,27 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awskms"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awslambda"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awslogs"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awss3"
-	"github.com/aws/aws-cdk-go/awscdk/v2/customresources"
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
 
 	"github.com/privatebedrock/stack/constructs/cmk"
 	"github.com/privatebedrock/stack/constructs/compliance"
 	"github.com/privatebedrock/stack/constructs/privatevpc"
-	"github.com/privatebedrock/stack/constructs/vpcsdkcall"
 )
 
 // Props configures invocation logging.
 type Props struct {
-	// Network is the VPC the configuration call runs in; it must have a bedrock interface endpoint,
-	// because the call goes to the Bedrock control plane. Required.
+	// Network is the VPC the configuration handler runs in; it must have bedrock and lambda interface
+	// endpoints: the handler calls the Bedrock control plane, and the Provider framework invokes the
+	// handler through the Lambda API. Required.
 	Network *privatevpc.Vpc
+	// ConfigurationHandler is the built lambda/loggingconfig handler (provided.al2023, arm64). Required.
+	ConfigurationHandler awslambda.Code
+	// LogGroupName of the invocation log group. Default: /<stack name>/bedrock-model-invocations.
+	LogGroupName string
 	// KeyPrefix is where Bedrock writes in the bucket. Default: "bedrock-invocation-logs".
 	KeyPrefix string
 	// Text, Image and Embedding choose which payloads are logged. At least one is required. Video
@@ -38,26 +46,37 @@ type Props struct {
 	Text, Image, Embedding bool
 	// LogRetention of the log group. Required.
 	LogRetention awslogs.RetentionDays
-	// ObjectLockDays is the governance-mode retention of each log object. Default: 30.
+	// ObjectLockDays is the governance-mode retention of each locked copy in the vault. Default: 30.
 	ObjectLockDays int
+	// LockDeliveryBucket puts the same default retention on the bucket Bedrock writes to. Default: false,
+	// because AWS does not document that Bedrock's writes satisfy Object Lock's checksum requirement.
+	LockDeliveryBucket bool
+	// TakeOverExistingConfiguration lets the handler replace a logging configuration this stack did not
+	// create. Default: false, the deployment fails instead.
+	TakeOverExistingConfiguration bool
+	// AccessLogExpireAfterDays deletes server access logs of the log buckets. Default: 365.
+	AccessLogExpireAfterDays int
 	// ArchiveAfterDays moves log objects to Glacier Instant Retrieval. Default: 0, never.
 	ArchiveAfterDays int
 	// ExpireAfterDays deletes log objects. Default: 0, never.
 	ExpireAfterDays int
-	// RemovalPolicy of the key, log group and buckets. Default: RETAIN.
+	// RemovalPolicy of the key, log groups and buckets. Default: RETAIN.
 	RemovalPolicy awscdk.RemovalPolicy
 }
 
 // Logging is what New made.
 type Logging struct {
 	constructs.Construct
-	Key          awskms.Key
-	LogGroup     awslogs.LogGroup
-	Bucket       awss3.Bucket
-	AccessLogs   awss3.Bucket
-	DeliveryRole awsiam.Role
-	// Configuration is the deploy-time call that puts the logging configuration.
-	Configuration customresources.AwsCustomResource
+	Key      awskms.Key
+	LogGroup awslogs.LogGroup
+	// Bucket is where Bedrock delivers; Vault holds the Object Lock copy of every object in it.
+	Bucket          awss3.Bucket
+	Vault           awss3.Bucket
+	AccessLogs      awss3.Bucket
+	DeliveryRole    awsiam.Role
+	ReplicationRole awsiam.Role
+	// Configuration is the custom resource that holds the logging configuration.
+	Configuration awscdk.CustomResource
 }
 
 // DeliveryStream is the log stream Bedrock writes to in the log group.
@@ -76,11 +95,17 @@ func New(scope constructs.Construct, id string, props Props) *Logging {
 	if props.RemovalPolicy == "" {
 		props.RemovalPolicy = awscdk.RemovalPolicy_RETAIN
 	}
+	if props.AccessLogExpireAfterDays == 0 {
+		props.AccessLogExpireAfterDays = 365
+	}
 	if err := props.validate(); err != nil {
 		panic(fmt.Sprintf("invocationlogging %q: %v", id, err))
 	}
 	c := constructs.NewConstruct(scope, jsii.String(id))
 	stack := awscdk.Stack_Of(c)
+	if props.LogGroupName == "" {
+		props.LogGroupName = "/" + *stack.StackName() + "/bedrock-model-invocations"
+	}
 	l := &Logging{Construct: c}
 	// Bedrock acts for this account and region only: the confused-deputy guard on every grant to it.
 	bedrockSource := map[string]any{
@@ -101,13 +126,15 @@ func New(scope constructs.Construct, id string, props Props) *Logging {
 		Conditions: &bedrockSource,
 	}), jsii.Bool(false))
 
-	logGroupName := "/" + *stack.StackName() + "/bedrock-model-invocations"
 	l.LogGroup = cmk.NewLogGroup(c, "LogGroup", l.Key, cmk.LogGroupProps{
-		Name: logGroupName, Retention: props.LogRetention, RemovalPolicy: props.RemovalPolicy,
+		Name: props.LogGroupName, Retention: props.LogRetention, RemovalPolicy: props.RemovalPolicy,
 	})
 
-	l.AccessLogs = newAccessLogBucket(c, props.RemovalPolicy)
-	l.Bucket = newLogBucket(c, l.Key, l.AccessLogs, props)
+	l.AccessLogs = newAccessLogBucket(c, props)
+	l.Vault = newVault(c, l.Key, l.AccessLogs, props)
+	l.ReplicationRole = newReplicationRole(c, l.Key)
+	l.Bucket = newDeliveryBucket(c, l.Key, l.AccessLogs, l.Vault, l.ReplicationRole, props)
+	grantReplication(l.ReplicationRole, l.Key, l.Bucket, l.Vault)
 	l.Bucket.AddToResourcePolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
 		Sid:        jsii.String("BedrockWritesUnderPrefix"),
 		Principals: &[]awsiam.IPrincipal{bedrock},
@@ -123,29 +150,32 @@ func New(scope constructs.Construct, id string, props Props) *Logging {
 	l.DeliveryRole.AddToPrincipalPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
 		Sid:       jsii.String("WriteInvocationLogStream"),
 		Actions:   jsii.Strings("logs:CreateLogStream", "logs:PutLogEvents"),
-		Resources: &[]*string{jsii.String(*cmk.LogGroupArn(c, logGroupName) + ":log-stream:" + DeliveryStream)},
+		Resources: &[]*string{jsii.String(*cmk.LogGroupArn(c, props.LogGroupName) + ":log-stream:" + DeliveryStream)},
 	}))
 
 	l.Configuration = l.configure(props)
+	// Bedrock checks every destination when the configuration is put, and its permission-check object
+	// should reach the vault: the configuration waits for every resource and policy it relies on.
+	l.Configuration.Node().AddDependency(l.Key, l.LogGroup, l.Bucket, l.Vault, l.DeliveryRole, l.ReplicationRole,
+		props.Network.InterfaceEndpoints["bedrock"], props.Network.InterfaceEndpoints["lambda"], props.Network.S3Endpoint)
 	compliance.AcceptNag(l.DeliveryRole, compliance.Exception{Rule: "NIST.800.53.R5-IAMNoInlinePolicy",
 		Reason: "The policy belongs to this one role and allows writing the Bedrock invocation log stream of one log group only."})
-	compliance.AcceptNag(l.Configuration, compliance.Exception{Rule: "AwsSolutions-IAM5", AppliesTo: []string{"Resource::*"},
-		Reason: "The model invocation logging configuration actions support no resource scoping (service authorization reference); the policy allows only those three actions and passing the delivery role to Bedrock."})
-	for _, b := range []awss3.Bucket{l.Bucket, l.AccessLogs} {
-		compliance.AcceptNag(b, compliance.Exception{Rule: "NIST.800.53.R5-S3BucketReplicationEnabled",
-			Reason: "Cross-region copies of prompts and completions are an organisation decision (a central log archive); versioning and Object Lock protect the logs in place."})
-	}
-	compliance.AcceptNag(l.AccessLogs, compliance.Exception{Rule: "NIST.800.53.R5-S3DefaultEncryptionKMS",
-		Reason: "S3 delivers server access logs only to buckets encrypted with SSE-S3; the access logs hold request metadata, not prompts."})
 	return l
 }
 
 func (p Props) validate() error {
 	var problems []string
 	if p.Network == nil {
-		problems = append(problems, "Props.Network is nil: give the VPC the configuration call runs in")
-	} else if _, ok := p.Network.InterfaceEndpoints["bedrock"]; !ok {
-		problems = append(problems, `Props.Network has no "bedrock" interface endpoint: add "bedrock" to privatevpc.Props.InterfaceEndpoints, the configuration call needs the Bedrock control plane`)
+		problems = append(problems, "Props.Network is nil: give the VPC the configuration handler runs in")
+	} else {
+		for _, service := range []string{"bedrock", "lambda"} {
+			if _, ok := p.Network.InterfaceEndpoints[service]; !ok {
+				problems = append(problems, fmt.Sprintf(`Props.Network has no %q interface endpoint: add it to privatevpc.Props.InterfaceEndpoints, the configuration handler needs the Bedrock control plane and the Provider framework the Lambda API`, service))
+			}
+		}
+	}
+	if p.ConfigurationHandler == nil {
+		problems = append(problems, `Props.ConfigurationHandler is nil: give the built handler, e.g. golambda.Code("lambda/loggingconfig")`)
 	}
 	if !prefixPattern.MatchString(p.KeyPrefix) {
 		problems = append(problems, fmt.Sprintf("Props.KeyPrefix %q is not a plain S3 key prefix: use segments separated by / without leading or trailing /", p.KeyPrefix))
@@ -156,8 +186,8 @@ func (p Props) validate() error {
 	if !cmk.RetentionSet(p.LogRetention) {
 		problems = append(problems, "Props.LogRetention is not set: give a retention such as awslogs.RetentionDays_ONE_YEAR")
 	}
-	if p.ObjectLockDays < 0 || p.ArchiveAfterDays < 0 || p.ExpireAfterDays < 0 {
-		problems = append(problems, "Props.ObjectLockDays, ArchiveAfterDays and ExpireAfterDays must not be negative")
+	if p.ObjectLockDays < 0 || p.ArchiveAfterDays < 0 || p.ExpireAfterDays < 0 || p.AccessLogExpireAfterDays < 0 {
+		problems = append(problems, "Props.ObjectLockDays, ArchiveAfterDays, ExpireAfterDays and AccessLogExpireAfterDays must not be negative")
 	}
 	if p.ExpireAfterDays != 0 && p.ExpireAfterDays < p.ObjectLockDays {
 		problems = append(problems, fmt.Sprintf("Props.ExpireAfterDays %d is shorter than ObjectLockDays %d: expire after the lock ends", p.ExpireAfterDays, p.ObjectLockDays))
@@ -166,63 +196,4 @@ func (p Props) validate() error {
 		return fmt.Errorf("%s", strings.Join(problems, "; "))
 	}
 	return nil
-}
-
-// configure puts the logging configuration on create and update and deletes it on delete. Bedrock
-// checks the destinations when the configuration is put, so the call waits for every policy it relies on.
-func (l *Logging) configure(props Props) customresources.AwsCustomResource {
-	stack := awscdk.Stack_Of(l.Construct)
-	loggingConfig := map[string]any{
-		"cloudWatchConfig": map[string]any{
-			"logGroupName": l.LogGroup.LogGroupName(),
-			"roleArn":      l.DeliveryRole.RoleArn(),
-			// Payloads over CloudWatch's 100 KB event limit go to S3 instead of being dropped.
-			"largeDataDeliveryS3Config": map[string]any{"bucketName": l.Bucket.BucketName(), "keyPrefix": props.KeyPrefix + "/large-data"},
-		},
-		"s3Config":                     map[string]any{"bucketName": l.Bucket.BucketName(), "keyPrefix": props.KeyPrefix},
-		"textDataDeliveryEnabled":      props.Text,
-		"imageDataDeliveryEnabled":     props.Image,
-		"embeddingDataDeliveryEnabled": props.Embedding,
-	}
-	physicalID := customresources.PhysicalResourceId_Of(jsii.String("bedrock-invocation-logging-" + *stack.Region()))
-	put := &customresources.AwsSdkCall{
-		Service:            jsii.String("bedrock"),
-		Action:             jsii.String("PutModelInvocationLoggingConfiguration"),
-		Parameters:         map[string]any{"loggingConfig": loggingConfig},
-		PhysicalResourceId: physicalID,
-	}
-	call := vpcsdkcall.New(l.Construct, "Configuration", vpcsdkcall.Props{
-		Vpc:           props.Network.Resource,
-		Key:           props.Network.Key,
-		LogRetention:  props.LogRetention,
-		RemovalPolicy: props.RemovalPolicy,
-		OnCreate:      put,
-		OnUpdate:      put,
-		OnDelete: &customresources.AwsSdkCall{
-			Service:            jsii.String("bedrock"),
-			Action:             jsii.String("DeleteModelInvocationLoggingConfiguration"),
-			PhysicalResourceId: physicalID,
-		},
-		Policy: customresources.AwsCustomResourcePolicy_FromStatements(&[]awsiam.PolicyStatement{
-			// These actions support no resource scoping.
-			awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
-				Sid: jsii.String("ModelInvocationLoggingConfiguration"),
-				Actions: jsii.Strings("bedrock:PutModelInvocationLoggingConfiguration",
-					"bedrock:GetModelInvocationLoggingConfiguration", "bedrock:DeleteModelInvocationLoggingConfiguration"),
-				Resources: jsii.Strings("*"),
-			}),
-			awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
-				Sid:        jsii.String("PassDeliveryRoleToBedrock"),
-				Actions:    jsii.Strings("iam:PassRole"),
-				Resources:  &[]*string{l.DeliveryRole.RoleArn()},
-				Conditions: &map[string]any{"StringEquals": map[string]any{"iam:PassedToService": "bedrock.amazonaws.com"}},
-			}),
-		}),
-	})
-	call.Node().AddDependency(l.Key, l.LogGroup, l.Bucket, l.DeliveryRole,
-		props.Network.InterfaceEndpoints["bedrock"], props.Network.S3Endpoint)
-	if policy := l.Bucket.Policy(); policy != nil {
-		call.Node().AddDependency(policy)
-	}
-	return call
 }

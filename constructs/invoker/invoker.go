@@ -19,6 +19,7 @@ import (
 	"github.com/privatebedrock/stack/constructs/bedrockendpoint"
 	"github.com/privatebedrock/stack/constructs/cmk"
 	"github.com/privatebedrock/stack/constructs/compliance"
+	"github.com/privatebedrock/stack/constructs/vpcfunction"
 )
 
 // Props configures the function.
@@ -42,7 +43,7 @@ type Props struct {
 	// RemovalPolicy of the log group. Default: RETAIN.
 	RemovalPolicy awscdk.RemovalPolicy
 	// ReservedConcurrency caps the function, and so what a runaway caller can spend. Lambda keeps 100
-	// unreserved, so accounts still at the new-account quota of 10 cannot reserve any. Default: 2.
+	// unreserved, so accounts still at the new-account quota of 10 cannot reserve any. Default: 0, none.
 	ReservedConcurrency int
 }
 
@@ -60,9 +61,6 @@ func New(scope constructs.Construct, id string, props Props) *Function {
 	if err := props.validate(); err != nil {
 		panic(fmt.Sprintf("invoker %q: %v", id, err))
 	}
-	if props.ReservedConcurrency == 0 {
-		props.ReservedConcurrency = 2
-	}
 	c := constructs.NewConstruct(scope, jsii.String(id))
 	stack := awscdk.Stack_Of(c)
 	f := &Function{Construct: c}
@@ -72,10 +70,7 @@ func New(scope constructs.Construct, id string, props Props) *Function {
 		Retention:     props.LogRetention,
 		RemovalPolicy: props.RemovalPolicy,
 	})
-	f.Role = awsiam.NewRole(c, jsii.String("Role"), &awsiam.RoleProps{
-		AssumedBy:   awsiam.NewServicePrincipal(jsii.String("lambda.amazonaws.com"), nil),
-		Description: jsii.String("Test function: invokes the named Bedrock models through the bedrock-runtime endpoint only"),
-	})
+	f.Role = vpcfunction.NewRole(c, "Role", "Test function: invokes the named Bedrock models through the bedrock-runtime endpoint only")
 	f.Role.AddToPrincipalPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
 		Sid:       jsii.String("InvokeNamedModelsThroughTheEndpointOnly"),
 		Actions:   jsii.Strings(bedrockendpoint.InvokeActions...),
@@ -83,20 +78,6 @@ func New(scope constructs.Construct, id string, props Props) *Function {
 		Conditions: &map[string]any{
 			"StringEquals": map[string]any{"aws:SourceVpce": props.Endpoint.Resource.VpcEndpointId()},
 		},
-	}))
-	// What Lambda needs to attach the function to the VPC, inline instead of the managed
-	// AWSLambdaVPCAccessExecutionRole. The Describe calls support no resource scoping; the rest are
-	// scoped to this account and region as the Lambda documentation allows.
-	f.Role.AddToPrincipalPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
-		Sid:       jsii.String("DescribeNetworkInterfaces"),
-		Actions:   jsii.Strings("ec2:DescribeNetworkInterfaces", "ec2:DescribeSubnets"),
-		Resources: jsii.Strings("*"),
-	}))
-	f.Role.AddToPrincipalPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
-		Sid: jsii.String("ManageNetworkInterfaces"),
-		Actions: jsii.Strings("ec2:CreateNetworkInterface", "ec2:DeleteNetworkInterface",
-			"ec2:AssignPrivateIpAddresses", "ec2:UnassignPrivateIpAddresses"),
-		Resources: jsii.Strings(fmt.Sprintf("arn:%s:ec2:%s:%s:*/*", *stack.Partition(), *stack.Region(), *stack.Account())),
 	}))
 	f.LogGroup.GrantWrite(f.Role)
 
@@ -119,6 +100,10 @@ func New(scope constructs.Construct, id string, props Props) *Function {
 	props.Endpoint.AllowFrom(f.SecurityGroup)
 	props.Endpoint.Admit(f.Role)
 
+	var reserved *float64
+	if props.ReservedConcurrency > 0 {
+		reserved = jsii.Number(float64(props.ReservedConcurrency))
+	}
 	f.Resource = awslambda.NewFunction(c, jsii.String("Resource"), &awslambda.FunctionProps{
 		Runtime:                      awslambda.Runtime_PROVIDED_AL2023(),
 		Architecture:                 awslambda.Architecture_ARM_64(),
@@ -129,7 +114,7 @@ func New(scope constructs.Construct, id string, props Props) *Function {
 		Vpc:                          props.Vpc,
 		VpcSubnets:                   &awsec2.SubnetSelection{SubnetType: awsec2.SubnetType_PRIVATE_ISOLATED},
 		SecurityGroups:               &[]awsec2.ISecurityGroup{f.SecurityGroup},
-		ReservedConcurrentExecutions: jsii.Number(float64(props.ReservedConcurrency)),
+		ReservedConcurrentExecutions: reserved,
 		MemorySize:                   jsii.Number(256),
 		Timeout:                      awscdk.Duration_Seconds(jsii.Number(60)),
 		LogGroup:                     f.LogGroup,
@@ -139,12 +124,11 @@ func New(scope constructs.Construct, id string, props Props) *Function {
 			"ALLOWED_MODEL_IDS": jsii.String(strings.Join(props.ModelIDs, ",")),
 		},
 	})
-	eniResources := fmt.Sprintf("Resource::arn:%s:ec2:%s:%s:*/*", *stack.Partition(), *stack.Region(), *stack.Account())
-	compliance.AcceptNag(f.Role,
-		compliance.Exception{Rule: "AwsSolutions-IAM5", AppliesTo: []string{"Resource::*", eniResources},
-			Reason: "Lambda attaches the function to the VPC with these: the ec2 Describe actions support no resource scoping, and the network-interface actions are scoped to this account and region as the Lambda documentation allows. Bedrock access is scoped to named models."},
-		compliance.Exception{Rule: "NIST.800.53.R5-IAMNoInlinePolicy", Reason: "The policy belongs to this one role, is created and deleted with it, and lists named models, the endpoint condition and the function's own log group."},
-	)
+	if reserved == nil {
+		compliance.AcceptNag(f.Resource, compliance.Exception{Rule: "NIST.800.53.R5-LambdaConcurrency",
+			Reason: "No reservation is configured for this environment: Lambda keeps 100 executions unreserved, so an account still at the new-account concurrency quota of 10 can reserve none. Set a reservation once the quota is raised."})
+	}
+	vpcfunction.HoldPermissionsUntilDetached(f.Resource)
 	synchronous := "A test function invoked synchronously: the caller receives every error, so no event is lost without a dead-letter queue."
 	compliance.AcceptNag(f.Resource,
 		compliance.Exception{Rule: "NIST.800.53.R5-LambdaDLQ", Reason: synchronous},

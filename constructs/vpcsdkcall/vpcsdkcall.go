@@ -21,6 +21,7 @@ import (
 
 	"github.com/privatebedrock/stack/constructs/cmk"
 	"github.com/privatebedrock/stack/constructs/compliance"
+	"github.com/privatebedrock/stack/constructs/vpcfunction"
 )
 
 // Props configures one deploy-time API call. The function behind every call of a stack is shared: the
@@ -96,30 +97,17 @@ func sharedLogGroup(stack awscdk.Stack, props Props) awslogs.ILogGroup {
 // acceptProviderFindings records why the shared provider function, which CDK makes, is accepted as is.
 func acceptProviderFindings(stack awscdk.Stack) {
 	provider := stack.Node().FindChild(jsii.String(providerID))
-	deployOnly := "CloudFormation invokes the provider and waits for its answer; a failure fails and rolls back the deployment, so there is nothing for a dead-letter queue to keep."
-	compliance.AcceptNag(provider,
-		compliance.Exception{Rule: "AwsSolutions-IAM4", Reason: "CDK's AwsCustomResource provider role uses the AWS Lambda basic and VPC access policies to write its logs and attach to the VPC; it runs only during deployments.",
-			AppliesTo: []string{"Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole", "Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaVPCAccessExecutionRole"}},
-		compliance.Exception{Rule: "NIST.800.53.R5-LambdaDLQ", Reason: deployOnly},
-		compliance.Exception{Rule: "Serverless-LambdaDLQ", Reason: deployOnly},
-		compliance.Exception{Rule: "NIST.800.53.R5-LambdaConcurrency", Reason: "Only CloudFormation invokes the provider, a few times per deployment; reserving concurrency for it would take capacity from workloads."},
-		compliance.Exception{Rule: "Serverless-LambdaTracing", Reason: "Deployment-time function in an isolated VPC without an X-Ray endpoint; its calls are in CloudTrail and its output in its encrypted log group."},
-	)
+	compliance.AcceptNag(provider, compliance.Exception{Rule: "AwsSolutions-IAM4", Reason: "CDK's AwsCustomResource provider role uses the AWS Lambda basic and VPC access policies to write its logs and attach to the VPC; it runs only during deployments.",
+		AppliesTo: []string{"Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole", "Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaVPCAccessExecutionRole"}})
+	compliance.AcceptDeployTimeFunction(provider)
 }
 
 // narrowEgress replaces the allow-all egress that Lambda gives an in-VPC function's security group
-// with HTTPS only. Isolated subnets route nowhere but the VPC and the S3 gateway endpoint, so HTTPS to
-// any address reaches only endpoints; the S3 prefix list ID cannot be named without a lookup.
+// with HTTPS only, and keeps the function's permissions until Lambda has released its interfaces.
 func narrowEgress(stack awscdk.Stack) {
 	fn := stack.Node().FindChild(jsii.String(providerID)).(awslambda.Function)
 	for _, sg := range *fn.Connections().SecurityGroups() {
-		cfn := sg.Node().DefaultChild().(awsec2.CfnSecurityGroup)
-		cfn.SetSecurityGroupEgress(&[]any{&awsec2.CfnSecurityGroup_EgressProperty{
-			IpProtocol:  jsii.String("tcp"),
-			FromPort:    jsii.Number(443),
-			ToPort:      jsii.Number(443),
-			CidrIp:      jsii.String("0.0.0.0/0"),
-			Description: jsii.String("HTTPS to VPC endpoints; isolated subnets have no other route"),
-		}})
+		vpcfunction.HTTPSOnlyEgress(sg)
 	}
+	vpcfunction.HoldPermissionsUntilDetached(fn)
 }

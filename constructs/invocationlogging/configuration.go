@@ -1,0 +1,106 @@
+package invocationlogging
+
+import (
+	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsec2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awslambda"
+	"github.com/aws/aws-cdk-go/awscdk/v2/customresources"
+	"github.com/aws/constructs-go/constructs/v10"
+	"github.com/aws/jsii-runtime-go"
+
+	"github.com/privatebedrock/stack/constructs/cmk"
+	"github.com/privatebedrock/stack/constructs/compliance"
+	"github.com/privatebedrock/stack/constructs/vpcfunction"
+)
+
+// ResourceType is the custom resource that holds the account's logging configuration.
+const ResourceType = "Custom::BedrockModelInvocationLogging"
+
+// configure puts the logging configuration through a Go handler behind aws-cdk-lib's custom-resource
+// Provider framework, both in the VPC. AwsCustomResource cannot read before it writes, and its delete call
+// also runs on the rollback of a create that failed; the handler refuses to replace a configuration this
+// stack did not create, deletes only its own, retries while IAM propagates the delivery role, and the
+// framework ignores the delete that follows a failed create.
+func (l *Logging) configure(props Props) awscdk.CustomResource {
+	c := constructs.NewConstruct(l.Construct, jsii.String("Configuration"))
+	stack := awscdk.Stack_Of(c)
+	vpc := props.Network.Resource
+	subnets := &awsec2.SubnetSelection{SubnetType: awsec2.SubnetType_PRIVATE_ISOLATED}
+	logGroup := cmk.NewLogGroup(c, "LogGroup", props.Network.Key, cmk.LogGroupProps{
+		Name:          "/" + *stack.StackName() + "/invocation-logging-configuration",
+		Retention:     props.LogRetention,
+		RemovalPolicy: props.RemovalPolicy,
+	})
+
+	role := vpcfunction.NewRole(c, "HandlerRole", "Puts and deletes this stack's Bedrock model invocation logging configuration")
+	role.AddToPrincipalPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+		Sid: jsii.String("ModelInvocationLoggingConfiguration"),
+		Actions: jsii.Strings("bedrock:GetModelInvocationLoggingConfiguration",
+			"bedrock:PutModelInvocationLoggingConfiguration", "bedrock:DeleteModelInvocationLoggingConfiguration"),
+		// These actions support no resource scoping.
+		Resources: jsii.Strings("*"),
+	}))
+	role.AddToPrincipalPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+		Sid:        jsii.String("PassDeliveryRoleToBedrock"),
+		Actions:    jsii.Strings("iam:PassRole"),
+		Resources:  &[]*string{l.DeliveryRole.RoleArn()},
+		Conditions: &map[string]any{"StringEquals": map[string]any{"iam:PassedToService": "bedrock.amazonaws.com"}},
+	}))
+	logGroup.GrantWrite(role)
+	handler := awslambda.NewFunction(c, jsii.String("Handler"), &awslambda.FunctionProps{
+		Runtime:      awslambda.Runtime_PROVIDED_AL2023(),
+		Architecture: awslambda.Architecture_ARM_64(),
+		Handler:      jsii.String("bootstrap"),
+		Code:         props.ConfigurationHandler,
+		Role:         role,
+		Description:  jsii.String("Puts this stack's Bedrock model invocation logging configuration; never replaces or deletes another's"),
+		Vpc:          vpc,
+		VpcSubnets:   subnets,
+		SecurityGroups: &[]awsec2.ISecurityGroup{vpcfunction.NewSecurityGroup(c, "HandlerSecurityGroup", vpc,
+			"Invocation logging configuration handler: HTTPS to VPC endpoints only")},
+		MemorySize: jsii.Number(256),
+		// Room for the handler's bounded retries while IAM propagates the delivery role.
+		Timeout:       awscdk.Duration_Minutes(jsii.Number(5)),
+		LogGroup:      logGroup,
+		LoggingFormat: awslambda.LoggingFormat_JSON,
+	})
+	vpcfunction.HoldPermissionsUntilDetached(handler)
+
+	frameworkRole := vpcfunction.NewRole(c, "ProviderRole", "Custom-resource provider framework of the invocation logging configuration")
+	logGroup.GrantWrite(frameworkRole)
+	provider := customresources.NewProvider(c, jsii.String("Provider"), &customresources.ProviderProps{
+		OnEventHandler: handler,
+		Vpc:            vpc,
+		VpcSubnets:     subnets,
+		// Its own group: the framework's role names the handler, which must not wait for the group.
+		SecurityGroups: &[]awsec2.ISecurityGroup{vpcfunction.NewSecurityGroup(c, "ProviderSecurityGroup", vpc,
+			"Custom-resource provider framework: HTTPS to VPC endpoints only")},
+		FrameworkOnEventRole: frameworkRole,
+		LogGroup:             logGroup,
+	})
+	framework := provider.Node().FindChild(jsii.String("framework-onEvent")).(awslambda.Function)
+	// The framework offers no memory setting; 128 MB is Lambda's default, which slows its cold start.
+	framework.Node().DefaultChild().(awslambda.CfnFunction).SetMemorySize(jsii.Number(256))
+	vpcfunction.HoldPermissionsUntilDetached(framework)
+	compliance.AcceptDeployTimeFunction(handler, framework)
+	compliance.AcceptNag(role, compliance.Exception{Rule: "AwsSolutions-IAM5", AppliesTo: []string{"Resource::*"},
+		Reason: "The model invocation logging configuration actions support no resource scoping (service authorization reference); the policy allows only those three actions and passing the delivery role to Bedrock."})
+	compliance.AcceptNag(frameworkRole, compliance.Exception{Rule: "AwsSolutions-IAM5", AppliesTo: []string{"Resource::<" + *stack.GetLogicalId(handler.Node().DefaultChild().(awscdk.CfnElement)) + ".Arn>:*"},
+		Reason: "CDK's provider framework invokes any version of its one handler function; the wildcard is that function's version suffix."})
+
+	return awscdk.NewCustomResource(c, jsii.String("Resource"), &awscdk.CustomResourceProps{
+		ServiceToken: provider.ServiceToken(),
+		ResourceType: jsii.String(ResourceType),
+		Properties: &map[string]any{
+			"LogGroupName":      l.LogGroup.LogGroupName(),
+			"DeliveryRoleArn":   l.DeliveryRole.RoleArn(),
+			"BucketName":        l.Bucket.BucketName(),
+			"KeyPrefix":         props.KeyPrefix,
+			"TextDelivery":      props.Text,
+			"ImageDelivery":     props.Image,
+			"EmbeddingDelivery": props.Embedding,
+			"TakeOver":          props.TakeOverExistingConfiguration,
+		},
+	})
+}
