@@ -12,6 +12,7 @@ import (
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsec2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awskms"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awslambda"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awslogs"
@@ -60,6 +61,10 @@ func New(scope constructs.Construct, id string, props Props) customresources.Aws
 	}
 	stack := awscdk.Stack_Of(scope)
 	firstCall := stack.Node().TryFindChild(jsii.String(providerID)) == nil
+	logGroup, role := sharedLogGroup(stack, props), sharedRole(stack)
+	if firstCall {
+		logGroup.GrantWrite(role)
+	}
 	call := customresources.NewAwsCustomResource(scope, jsii.String(id), &customresources.AwsCustomResourceProps{
 		OnCreate:            props.OnCreate,
 		OnUpdate:            props.OnUpdate,
@@ -67,7 +72,8 @@ func New(scope constructs.Construct, id string, props Props) customresources.Aws
 		Policy:              props.Policy,
 		Vpc:                 props.Vpc,
 		VpcSubnets:          &awsec2.SubnetSelection{SubnetType: awsec2.SubnetType_PRIVATE_ISOLATED},
-		LogGroup:            sharedLogGroup(stack, props),
+		LogGroup:            logGroup,
+		Role:                role,
 		InstallLatestAwsSdk: jsii.Bool(false),
 		Timeout:             awscdk.Duration_Minutes(jsii.Number(2)),
 		MemorySize:          jsii.Number(256),
@@ -75,17 +81,28 @@ func New(scope constructs.Construct, id string, props Props) customresources.Aws
 	compliance.AcceptNag(call, compliance.Exception{Rule: "NIST.800.53.R5-IAMNoInlinePolicy",
 		Reason: "The call's policy is generated per call, attached to the provider role only and lists exactly the call's actions and resources."})
 	if firstCall {
-		narrowEgress(stack)
-		acceptProviderFindings(stack)
+		provider := stack.Node().FindChild(jsii.String(providerID)).(awslambda.Function)
+		narrowEgress(provider)
+		compliance.AcceptDeployTimeFunction(provider)
 	}
 	return call
 }
 
+// sharedRole is the one execution role of the shared function, created with the first call: VPC access
+// inline (vpcfunction), where CDK's own role would use two AWS managed policies.
+func sharedRole(stack awscdk.Stack) awsiam.Role {
+	const id = "VpcSdkCallRole"
+	if existing := stack.Node().TryFindChild(jsii.String(id)); existing != nil {
+		return existing.(awsiam.Role)
+	}
+	return vpcfunction.NewRole(stack, id, "Deploy-time SDK calls (AwsCustomResource) inside the VPC")
+}
+
 // sharedLogGroup is the one log group of the shared function, created with the first call.
-func sharedLogGroup(stack awscdk.Stack, props Props) awslogs.ILogGroup {
+func sharedLogGroup(stack awscdk.Stack, props Props) awslogs.LogGroup {
 	const id = "VpcSdkCallLogs"
 	if existing := stack.Node().TryFindChild(jsii.String(id)); existing != nil {
-		return existing.(awslogs.ILogGroup)
+		return existing.(awslogs.LogGroup)
 	}
 	return cmk.NewLogGroup(stack, id, props.Key, cmk.LogGroupProps{
 		Name:          "/" + *stack.StackName() + "/deploy-time-sdk-calls",
@@ -94,18 +111,9 @@ func sharedLogGroup(stack awscdk.Stack, props Props) awslogs.ILogGroup {
 	})
 }
 
-// acceptProviderFindings records why the shared provider function, which CDK makes, is accepted as is.
-func acceptProviderFindings(stack awscdk.Stack) {
-	provider := stack.Node().FindChild(jsii.String(providerID))
-	compliance.AcceptNag(provider, compliance.Exception{Rule: "AwsSolutions-IAM4", Reason: "CDK's AwsCustomResource provider role uses the AWS Lambda basic and VPC access policies to write its logs and attach to the VPC; it runs only during deployments.",
-		AppliesTo: []string{"Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole", "Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaVPCAccessExecutionRole"}})
-	compliance.AcceptDeployTimeFunction(provider)
-}
-
 // narrowEgress replaces the allow-all egress that Lambda gives an in-VPC function's security group
 // with HTTPS only, and keeps the function's permissions until Lambda has released its interfaces.
-func narrowEgress(stack awscdk.Stack) {
-	fn := stack.Node().FindChild(jsii.String(providerID)).(awslambda.Function)
+func narrowEgress(fn awslambda.Function) {
 	for _, sg := range *fn.Connections().SecurityGroups() {
 		vpcfunction.HTTPSOnlyEgress(sg)
 	}
