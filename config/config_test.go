@@ -85,6 +85,8 @@ func TestBadConfigurationNamesEnvironmentFieldValueAndFix(t *testing.T) {
 			[]string{`environment "dev"`, "interfaceEndpoints[0]", `"sqs"`, "use one of bedrock, ec2, kms, sts"}},
 		{"retention CloudWatch rejects", func(d map[string]any) { env(d, 0)["logRetentionDays"] = 366 },
 			[]string{`environment "dev"`, "logRetentionDays", "366", "use one of", "365"}},
+		{"negative reservation", func(d map[string]any) { env(d, 0)["invokerReservedConcurrency"] = -1 },
+			[]string{`environment "dev"`, "invokerReservedConcurrency", "-1", "use 0 to reserve none"}},
 		{"unknown removal policy", func(d map[string]any) { env(d, 0)["removalPolicy"] = "snapshot" },
 			[]string{`environment "dev"`, "removalPolicy", `"snapshot"`, `"retain"`}},
 		{"malformed account", func(d map[string]any) { env(d, 0)["account"] = "12345" },

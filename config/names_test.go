@@ -1,0 +1,36 @@
+package config
+
+import (
+	"slices"
+	"testing"
+)
+
+func TestInterfaceEndpointServices(t *testing.T) {
+	cases := []struct {
+		name    string
+		extra   []string
+		logging bool
+		want    []string
+	}{
+		{"minimal", nil, false, []string{"bedrock-runtime", "ec2", "logs"}},
+		{"logging adds the control plane and the Lambda API", nil, true, []string{"bedrock", "bedrock-runtime", "ec2", "lambda", "logs"}},
+		{"configured and implied endpoints appear once", []string{"sts", "bedrock", "ec2"}, true, []string{"bedrock", "bedrock-runtime", "ec2", "lambda", "logs", "sts"}},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			e := Environment{InterfaceEndpoints: c.extra, InvocationLogging: InvocationLogging{Enabled: c.logging}}
+			if got := e.InterfaceEndpointServices(); !slices.Equal(got, c.want) {
+				t.Errorf("got %v, want %v", got, c.want)
+			}
+		})
+	}
+}
+
+func TestNamesToolsLookFor(t *testing.T) {
+	if got := StackName("private-bedrock", "dev"); got != "private-bedrock-dev" {
+		t.Errorf("StackName = %q", got)
+	}
+	if got := InvocationLogGroupName("private-bedrock-dev"); got != "/private-bedrock-dev/bedrock-model-invocations" {
+		t.Errorf("InvocationLogGroupName = %q", got)
+	}
+}
