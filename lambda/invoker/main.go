@@ -87,6 +87,9 @@ func newHandler(cfg aws.Config, s settings, log *slog.Logger) *handler {
 		o.Retryer = retry.NewStandard(func(r *retry.StandardOptions) {
 			r.MaxAttempts = s.maxAttempts
 			r.MaxBackoff = s.maxBackoff
+			// Named rather than left to the SDK, whose default changed in 2026 to full jitter with a
+			// 1 s throttling base: the bound the settings promise must not move with an SDK upgrade.
+			r.Backoff = retry.NewExponentialJitterBackoff(s.maxBackoff)
 			r.Retryables = append(r.Retryables, retry.RetryableErrorCode{Codes: busy})
 		})
 		// AWS_MAX_ATTEMPTS would otherwise widen the bound set above.
