@@ -354,3 +354,41 @@ func wildcards(pattern string) []string {
 	}
 	return names
 }
+
+// RESTJSONReply is a raw answer of a REST-JSON service, for handler tests that drive one operation through
+// its edge cases: no answer, a dropped connection, a body quoting the request's signing material.
+type RESTJSONReply struct {
+	Status int
+	// ErrType is the error code in X-Amzn-ErrorType; empty for a success.
+	ErrType string
+	// Body may contain {authorization} and {token}, replaced by the request's Authorization header and
+	// session token, as a signature-mismatch error quotes them: tests prove they never reach a message.
+	Body string
+	// Hang never answers, like a request lost on the way; Drop closes the connection without an answer.
+	Hang, Drop bool
+}
+
+// Write answers r with the reply under the request ID.
+func (rep RESTJSONReply) Write(w http.ResponseWriter, r *http.Request, requestID string) {
+	switch {
+	case rep.Hang:
+		<-r.Context().Done()
+		return
+	case rep.Drop:
+		if conn, _, err := w.(http.Hijacker).Hijack(); err == nil {
+			conn.Close()
+		}
+		return
+	}
+	body := strings.NewReplacer(
+		"{authorization}", r.Header.Get("Authorization"),
+		"{token}", r.Header.Get("X-Amz-Security-Token"),
+	).Replace(rep.Body)
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("X-Amzn-Requestid", requestID)
+	if rep.ErrType != "" {
+		w.Header().Set("X-Amzn-ErrorType", rep.ErrType)
+	}
+	w.WriteHeader(rep.Status)
+	io.WriteString(w, body)
+}

@@ -22,6 +22,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws/retry"
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/bedrockruntime/types"
+
+	"github.com/privatebedrock/stack/internal/fakeaws"
 )
 
 const (
@@ -32,18 +34,13 @@ const (
 	token     = "FwoGZXIvYXdzEXAMPLESESSIONTOKEN"
 )
 
-type reply struct {
-	status  int
-	errType string
-	body    string
-	hang    bool // never answer, like a request lost on the way
-}
+type reply = fakeaws.RESTJSONReply
 
-var ok = reply{status: http.StatusOK, body: `{"output":{"message":{"role":"assistant","content":[{"text":"hi"}]}},` +
+var ok = reply{Status: http.StatusOK, Body: `{"output":{"message":{"role":"assistant","content":[{"text":"hi"}]}},` +
 	`"stopReason":"end_turn","usage":{"inputTokens":3,"outputTokens":5,"totalTokens":8},"metrics":{"latencyMs":42}}`}
 
 func fail(status int, errType string) reply {
-	return reply{status: status, errType: errType, body: `{"message":"` + errType + ` from fake"}`}
+	return reply{Status: status, ErrType: errType, Body: `{"message":"` + errType + ` from fake"}`}
 }
 
 // fake stands in for Bedrock Runtime, speaking the Converse REST-JSON protocol.
@@ -70,24 +67,7 @@ func (f *fake) converse(w http.ResponseWriter, r *http.Request) {
 	n := len(f.calls)
 	rep := f.replies[min(n, len(f.replies))-1]
 	f.mu.Unlock()
-	if rep.hang {
-		<-r.Context().Done()
-		return
-	}
-
-	// Bodies may quote the request's signing material, as a signature
-	// mismatch error does, to prove it never reaches our messages.
-	b := strings.NewReplacer(
-		"{authorization}", r.Header.Get("Authorization"),
-		"{token}", r.Header.Get("X-Amz-Security-Token"),
-	).Replace(rep.body)
-	w.Header().Set("Content-Type", "application/json")
-	w.Header().Set("X-Amzn-Requestid", fmt.Sprintf("req-%d", n))
-	if rep.errType != "" {
-		w.Header().Set("X-Amzn-ErrorType", rep.errType)
-	}
-	w.WriteHeader(rep.status)
-	io.WriteString(w, b)
+	rep.Write(w, r, fmt.Sprintf("req-%d", n))
 }
 
 func (f *fake) requests() []call {
@@ -260,8 +240,8 @@ func TestInvokeRejectsInput(t *testing.T) {
 }
 
 func TestInvokeAccessDenied(t *testing.T) {
-	h, f := setup(t, testSettings(), reply{status: http.StatusForbidden, errType: "AccessDeniedException",
-		body: `{"message":"User: arn:aws:sts::111122223333:assumed-role/invoker/fn is not authorized to perform: ` +
+	h, f := setup(t, testSettings(), reply{Status: http.StatusForbidden, ErrType: "AccessDeniedException",
+		Body: `{"message":"User: arn:aws:sts::111122223333:assumed-role/invoker/fn is not authorized to perform: ` +
 			`bedrock:InvokeModel with an explicit deny in a VPC endpoint policy; ` +
 			`signed with {authorization} x-amz-security-token:{token}"}`})
 	var logs bytes.Buffer
@@ -306,7 +286,7 @@ func TestInvokeAccessDenied(t *testing.T) {
 }
 
 func TestInvokeRetries(t *testing.T) {
-	noMessage := reply{status: http.StatusOK, body: `{"stopReason":"end_turn","usage":{"inputTokens":3,"outputTokens":0,"totalTokens":3}}`}
+	noMessage := reply{Status: http.StatusOK, Body: `{"stopReason":"end_turn","usage":{"inputTokens":3,"outputTokens":0,"totalTokens":3}}`}
 	tests := []struct {
 		name    string
 		replies []reply
@@ -406,7 +386,7 @@ func TestInvokeThrottledUntilDeadline(t *testing.T) {
 		// Below one second the SDK's jittered backoff is exactly maxBackoff.
 		{"configured timeout ends backoff", false, 900 * time.Millisecond, []reply{throttled}, 1, "req-1"},
 		{"lambda deadline ends backoff", true, 900 * time.Millisecond, []reply{throttled}, 1, "req-1"},
-		{"deadline mid-request", false, time.Millisecond, []reply{throttled, throttled, {hang: true}}, 3, "req-2"},
+		{"deadline mid-request", false, time.Millisecond, []reply{throttled, throttled, {Hang: true}}, 3, "req-2"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -23,6 +23,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/bedrock/types"
+
+	"github.com/privatebedrock/stack/internal/fakeaws"
 )
 
 const (
@@ -61,21 +63,15 @@ const wantPut = `{"loggingConfig":{
 	"s3Config":{"bucketName":"` + bucket + `","keyPrefix":"` + prefix + `"},
 	"textDataDeliveryEnabled":true,"imageDataDeliveryEnabled":false,"embeddingDataDeliveryEnabled":true}}`
 
-type reply struct {
-	status  int
-	errType string
-	body    string
-	hang    bool // never answer, like a request lost on the way
-	drop    bool // close the connection without an answer
-}
+type reply = fakeaws.RESTJSONReply
 
-var ok = reply{status: http.StatusOK, body: `{}`}
+var ok = reply{Status: http.StatusOK, Body: `{}`}
 
-func answer(body string) reply { return reply{status: http.StatusOK, body: body} }
+func answer(body string) reply { return reply{Status: http.StatusOK, Body: body} }
 
 func fail(status int, errType, msg string) reply {
 	b, _ := json.Marshal(map[string]string{"message": msg})
-	return reply{status: status, errType: errType, body: string(b)}
+	return reply{Status: status, ErrType: errType, Body: string(b)}
 }
 
 // Bedrock's answer while the delivery role is not usable yet.
@@ -107,7 +103,7 @@ func (f *fake) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	f.mu.Lock()
 	f.calls = append(f.calls, call{r.Method, r.URL.Path, body, r.Header.Clone()})
 	n := len(f.calls)
-	rep := reply{status: http.StatusNotFound, errType: "UnknownOperationException", body: `{"message":"no such operation"}`}
+	rep := reply{Status: http.StatusNotFound, ErrType: "UnknownOperationException", Body: `{"message":"no such operation"}`}
 	if r.URL.Path == apiPath {
 		switch r.Method {
 		case http.MethodGet:
@@ -125,31 +121,7 @@ func (f *fake) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	f.mu.Unlock()
-	if rep.hang {
-		<-r.Context().Done()
-		return
-	}
-	if rep.drop {
-		conn, _, err := w.(http.Hijacker).Hijack()
-		if err == nil {
-			conn.Close()
-		}
-		return
-	}
-
-	// Bodies may quote the request's signing material, as a signature
-	// mismatch error does, to prove it never reaches our messages.
-	b := strings.NewReplacer(
-		"{authorization}", r.Header.Get("Authorization"),
-		"{token}", r.Header.Get("X-Amz-Security-Token"),
-	).Replace(rep.body)
-	w.Header().Set("Content-Type", "application/json")
-	w.Header().Set("X-Amzn-Requestid", fmt.Sprintf("req-%d", n))
-	if rep.errType != "" {
-		w.Header().Set("X-Amzn-ErrorType", rep.errType)
-	}
-	w.WriteHeader(rep.status)
-	io.WriteString(w, b)
+	rep.Write(w, r, fmt.Sprintf("req-%d", n))
 }
 
 func (f *fake) requests() []call {
@@ -467,7 +439,7 @@ func TestPutRetries(t *testing.T) {
 		{"throttled", []reply{fail(429, "ThrottlingException", "slow down"), ok}, 2, []time.Duration{2 * s}, ""},
 		{"internal error", []reply{fail(500, "InternalServerException", "oops"), ok}, 2, []time.Duration{2 * s}, ""},
 		{"unavailable", []reply{fail(503, "ServiceUnavailableException", "later"), ok}, 2, []time.Duration{2 * s}, ""},
-		{"connection dropped", []reply{{drop: true}, ok}, 2, []time.Duration{2 * s}, ""},
+		{"connection dropped", []reply{{Drop: true}, ok}, 2, []time.Duration{2 * s}, ""},
 		{
 			"role never usable", []reply{notYet}, 8, []time.Duration{2 * s, 4 * s, 8 * s, 16 * s, 30 * s, 30 * s, 30 * s},
 			"bedrock did not accept the model invocation logging configuration after 8 attempts over 2m0s; last error: ValidationException: " +
@@ -558,7 +530,7 @@ func TestPutBounds(t *testing.T) {
 		}
 	})
 	t.Run("connection dropped every time", func(t *testing.T) {
-		f := &fake{puts: []reply{{drop: true}}}
+		f := &fake{puts: []reply{{Drop: true}}}
 		h, _ := setup(t, f)
 		_, err := h.handle(context.Background(), event(cfn.RequestCreate, properties()))
 		if err == nil || !strings.HasPrefix(err.Error(), "bedrock did not accept the model invocation logging configuration after 8 attempts over 2m0s; "+
@@ -568,7 +540,7 @@ func TestPutBounds(t *testing.T) {
 		}
 	})
 	t.Run("lambda deadline mid-request", func(t *testing.T) {
-		f := &fake{puts: []reply{notYet, {hang: true}}}
+		f := &fake{puts: []reply{notYet, {Hang: true}}}
 		h, _ := setup(t, f)
 		h.retry.firstWait = time.Millisecond
 		h.headroom = 100 * time.Millisecond
@@ -587,7 +559,7 @@ func TestPutBounds(t *testing.T) {
 		}
 	})
 	t.Run("no answer at all", func(t *testing.T) {
-		f := &fake{puts: []reply{{hang: true}}}
+		f := &fake{puts: []reply{{Hang: true}}}
 		h, _ := setup(t, f)
 		h.headroom = 100 * time.Millisecond
 		ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
@@ -661,7 +633,7 @@ func TestTakeOverLogsReplaced(t *testing.T) {
 func TestNoSecretsInErrors(t *testing.T) {
 	echo := "The request signature we calculated does not match; signed with {authorization} x-amz-security-token:{token}"
 	echoing := func(status int, errType string) reply {
-		return reply{status: status, errType: errType, body: `{"message":"` + echo + `"}`}
+		return reply{Status: status, ErrType: errType, Body: `{"message":"` + echo + `"}`}
 	}
 	tests := []struct {
 		name string
