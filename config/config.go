@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"net/netip"
 	"os"
+	"reflect"
 	"regexp"
 	"slices"
 	"strings"
@@ -98,18 +99,64 @@ func Load(path string) (*File, error) {
 }
 
 // Parse decodes and validates a configuration. Unknown fields are errors, so a typo never silently
-// falls back to a default.
+// falls back to a default. Each environment is decoded on its own, so a value of the wrong type is
+// reported with the environment it is in, next to every other environment's mistakes.
 func Parse(data []byte) (*File, error) {
-	dec := json.NewDecoder(bytes.NewReader(data))
-	dec.DisallowUnknownFields()
-	var f File
-	if err := dec.Decode(&f); err != nil {
-		return nil, fmt.Errorf("environment configuration is not valid JSON for this schema: %w", err)
+	var top struct {
+		Project      string            `json:"project"`
+		Environments []json.RawMessage `json:"environments"`
+	}
+	if err := strictDecode(data, &top); err != nil {
+		return nil, fmt.Errorf("environment configuration: %s", decodeProblem(err))
+	}
+	f := &File{Project: top.Project}
+	var errs []error
+	for i, raw := range top.Environments {
+		var e Environment
+		if err := strictDecode(raw, &e); err != nil {
+			var named struct{ Name string }
+			name := fmt.Sprintf("#%d", i+1)
+			if json.Unmarshal(raw, &named) == nil && named.Name != "" {
+				name = named.Name
+			}
+			errs = append(errs, fmt.Errorf("environment %q: %s", name, decodeProblem(err)))
+			continue
+		}
+		f.Environments = append(f.Environments, e)
+	}
+	if len(errs) > 0 {
+		return nil, errors.Join(errs...)
 	}
 	if err := f.Validate(); err != nil {
 		return nil, err
 	}
-	return &f, nil
+	return f, nil
+}
+
+func strictDecode(data []byte, v any) error {
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.DisallowUnknownFields()
+	return dec.Decode(v)
+}
+
+// decodeProblem says what is wrong with a value the decoder refused, and how to write it instead.
+func decodeProblem(err error) string {
+	var typeErr *json.UnmarshalTypeError
+	if errors.As(err, &typeErr) {
+		want := map[reflect.Kind]string{
+			reflect.Int: "a whole number without quotes, e.g. 2", reflect.Bool: "true or false without quotes",
+			reflect.String: `a string in double quotes`, reflect.Slice: "a list in [ ]", reflect.Struct: "an object in { }",
+		}[typeErr.Type.Kind()]
+		field := typeErr.Field
+		if field == "" {
+			field = "(the document)"
+		}
+		return fmt.Sprintf("%s: a JSON %s is not valid here: write %s (see the configuration reference in README.md)", field, typeErr.Value, want)
+	}
+	if msg, ok := strings.CutPrefix(err.Error(), "json: unknown field "); ok {
+		return fmt.Sprintf("unknown field %s: correct its spelling or remove it (see the configuration reference in README.md)", msg)
+	}
+	return fmt.Sprintf("not valid JSON: %v", err)
 }
 
 // Select returns the named environments, or all of them when names is empty.

@@ -157,6 +157,22 @@ func TestUnknownFieldIsRejected(t *testing.T) {
 	}
 }
 
+func TestWrongTypeNamesEnvironmentFieldAndFix(t *testing.T) {
+	doc := shipped(t)
+	env(doc, 0)["invokerReservedConcurrency"] = "two"
+	env(doc, 2)["invocationLogging"].(map[string]any)["objectLockOnDeliveryBucket"] = "yes"
+	raw, _ := json.Marshal(doc)
+	_, err := Parse(raw)
+	for _, want := range []string{
+		`environment "dev": invokerReservedConcurrency: a JSON string is not valid here: write a whole number without quotes`,
+		`environment "prod": invocationLogging.objectLockOnDeliveryBucket: a JSON string is not valid here: write true or false without quotes`,
+	} {
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("error %v\nwant it to contain %q", err, want)
+		}
+	}
+}
+
 func TestSelect(t *testing.T) {
 	f, err := Load("../environments.json")
 	if err != nil {
