@@ -5,6 +5,7 @@
 //	cdk synth -c env=dev           one
 //	cdk synth -c env=dev,staging   several
 //	cdk synth -c config=other.json another configuration file
+//	cdk synth -c nagReports=true   also cdk-nag's CSV reports
 package main
 
 import (
@@ -47,7 +48,7 @@ func build(app awscdk.App) error {
 	if err != nil {
 		return err
 	}
-	stacks.NewAll(app, file.Project, envs)
+	stacks.NewAll(app, file.Project, envs, contextString(app, "nagReports", "") == "true")
 	return nil
 }
 

@@ -21,6 +21,8 @@ import (
 type Props struct {
 	Project     string
 	Environment config.Environment
+	// NagReports writes cdk-nag's CSV reports into the cloud assembly. Default: false.
+	NagReports bool
 }
 
 // Stack is one environment.
@@ -110,7 +112,7 @@ func New(scope constructs.Construct, props Props) *Stack {
 		s.Logging.Configuration.Node().AddDependency(s.Invoker.Construct)
 	}
 	s.outputs()
-	checkCompliance(stack)
+	checkCompliance(stack, props.NagReports)
 	return s
 }
 
@@ -133,10 +135,10 @@ func (s *Stack) outputs() {
 }
 
 // NewAll creates the stacks of the given environments in app.
-func NewAll(app constructs.Construct, project string, envs []config.Environment) []*Stack {
+func NewAll(app constructs.Construct, project string, envs []config.Environment, nagReports bool) []*Stack {
 	out := make([]*Stack, len(envs))
 	for i, env := range envs {
-		out[i] = New(app, Props{Project: project, Environment: env})
+		out[i] = New(app, Props{Project: project, Environment: env, NagReports: nagReports})
 	}
 	return out
 }

@@ -72,7 +72,7 @@ func synthAll() error {
 	}
 	project = file.Project
 	app := newApp()
-	built := stacks.NewAll(app, file.Project, file.Environments)
+	built := stacks.NewAll(app, file.Project, file.Environments, false)
 	envs = map[string]*synthesized{}
 	for i, s := range built {
 		env := file.Environments[i]

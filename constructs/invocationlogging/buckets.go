@@ -124,7 +124,7 @@ func grantReplication(role awsiam.Role, key awskms.Key, delivery, vault awss3.Bu
 		{Sid: jsii.String("DecryptSource"), Actions: jsii.Strings("kms:Decrypt"), Resources: &[]*string{key.KeyArn()}, Conditions: keyUse(delivery)},
 		{Sid: jsii.String("EncryptReplicas"), Actions: jsii.Strings("kms:Encrypt", "kms:GenerateDataKey"), Resources: &[]*string{key.KeyArn()}, Conditions: keyUse(vault)},
 	} {
-		role.AddToPrincipalPolicy(awsiam.NewPolicyStatement(st))
+		role.AddToPolicy(awsiam.NewPolicyStatement(st))
 	}
 	compliance.AcceptNag(role,
 		compliance.Exception{Rule: "AwsSolutions-IAM5", Reason: "Replication reads and writes every object version of exactly two buckets (the delivery bucket and its vault), as S3 replication requires; the key use is limited to S3 and these buckets.",

@@ -34,14 +34,14 @@ func (l *Logging) configure(props Props) awscdk.CustomResource {
 	})
 
 	role := vpcfunction.NewRole(c, "HandlerRole", "Puts and deletes this stack's Bedrock model invocation logging configuration")
-	role.AddToPrincipalPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+	role.AddToPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
 		Sid: jsii.String("ModelInvocationLoggingConfiguration"),
 		Actions: jsii.Strings("bedrock:GetModelInvocationLoggingConfiguration",
 			"bedrock:PutModelInvocationLoggingConfiguration", "bedrock:DeleteModelInvocationLoggingConfiguration"),
 		// These actions support no resource scoping.
 		Resources: jsii.Strings("*"),
 	}))
-	role.AddToPrincipalPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+	role.AddToPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
 		Sid:        jsii.String("PassDeliveryRoleToBedrock"),
 		Actions:    jsii.Strings("iam:PassRole"),
 		Resources:  &[]*string{l.DeliveryRole.RoleArn()},

@@ -147,7 +147,7 @@ func New(scope constructs.Construct, id string, props Props) *Logging {
 		Description: jsii.String("Assumed by Bedrock to write model invocation logs to CloudWatch Logs"),
 		AssumedBy:   awsiam.NewServicePrincipal(jsii.String("bedrock.amazonaws.com"), &awsiam.ServicePrincipalOpts{Conditions: &bedrockSource}),
 	})
-	l.DeliveryRole.AddToPrincipalPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+	l.DeliveryRole.AddToPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
 		Sid:       jsii.String("WriteInvocationLogStream"),
 		Actions:   jsii.Strings("logs:CreateLogStream", "logs:PutLogEvents"),
 		Resources: &[]*string{jsii.String(*cmk.LogGroupArn(c, props.LogGroupName) + ":log-stream:" + DeliveryStream)},

@@ -71,7 +71,7 @@ func New(scope constructs.Construct, id string, props Props) *Function {
 		RemovalPolicy: props.RemovalPolicy,
 	})
 	f.Role = vpcfunction.NewRole(c, "Role", "Test function: invokes the named Bedrock models through the bedrock-runtime endpoint only")
-	f.Role.AddToPrincipalPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+	f.Role.AddToPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
 		Sid:       jsii.String("InvokeNamedModelsThroughTheEndpointOnly"),
 		Actions:   jsii.Strings(bedrockendpoint.InvokeActions...),
 		Resources: jsii.Strings(props.ModelArns...),

@@ -30,13 +30,13 @@ func NewRole(scope constructs.Construct, id, description string) awsiam.Role {
 		AssumedBy:   awsiam.NewServicePrincipal(jsii.String("lambda.amazonaws.com"), nil),
 		Description: jsii.String(description),
 	})
-	role.AddToPrincipalPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+	role.AddToPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
 		Sid:       jsii.String("DescribeNetworkInterfaces"),
 		Actions:   jsii.Strings("ec2:DescribeNetworkInterfaces", "ec2:DescribeSubnets"),
 		Resources: jsii.Strings("*"),
 	}))
 	interfaces := fmt.Sprintf("arn:%s:ec2:%s:%s:*/*", *stack.Partition(), *stack.Region(), *stack.Account())
-	role.AddToPrincipalPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+	role.AddToPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
 		Sid: jsii.String("ManageNetworkInterfaces"),
 		Actions: jsii.Strings("ec2:CreateNetworkInterface", "ec2:DeleteNetworkInterface",
 			"ec2:AssignPrivateIpAddresses", "ec2:UnassignPrivateIpAddresses"),
