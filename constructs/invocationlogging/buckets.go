@@ -93,7 +93,7 @@ func newDeliveryBucket(scope constructs.Construct, key awskms.Key, accessLogs, v
 // newReplicationRole is the role S3 replicates with, written out rather than CDK's generated one: CDK's
 // lacks the Object Lock reads a locked source needs, and this one adds the key conditions AWS documents
 // for SSE-KMS replication (only through S3, only for these two buckets). Deletes are not replicated.
-func newReplicationRole(scope constructs.Construct, key awskms.Key) awsiam.Role {
+func newReplicationRole(scope constructs.Construct) awsiam.Role {
 	stack := awscdk.Stack_Of(scope)
 	return awsiam.NewRole(scope, jsii.String("ReplicationRole"), &awsiam.RoleProps{
 		Description: jsii.String("Assumed by S3 to copy invocation logs into the Object Lock vault"),

@@ -132,7 +132,7 @@ func New(scope constructs.Construct, id string, props Props) *Logging {
 
 	l.AccessLogs = newAccessLogBucket(c, props)
 	l.Vault = newVault(c, l.Key, l.AccessLogs, props)
-	l.ReplicationRole = newReplicationRole(c, l.Key)
+	l.ReplicationRole = newReplicationRole(c)
 	l.Bucket = newDeliveryBucket(c, l.Key, l.AccessLogs, l.Vault, l.ReplicationRole, props)
 	grantReplication(l.ReplicationRole, l.Key, l.Bucket, l.Vault)
 	l.Bucket.AddToResourcePolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{

@@ -134,14 +134,13 @@ func New(scope constructs.Construct, id string, props Props) *Vpc {
 // admits the service only for this account's flow logs (the confused-deputy guard AWS recommends).
 func (v *Vpc) newFlowLogRole() awsiam.Role {
 	stack := awscdk.Stack_Of(v.Construct)
-	role := awsiam.NewRole(v.Construct, jsii.String("FlowLogRole"), &awsiam.RoleProps{
+	return awsiam.NewRole(v.Construct, jsii.String("FlowLogRole"), &awsiam.RoleProps{
 		Description: jsii.String("Writes this VPC's flow logs to its log group"),
 		AssumedBy: awsiam.NewServicePrincipal(jsii.String("vpc-flow-logs.amazonaws.com"), &awsiam.ServicePrincipalOpts{Conditions: &map[string]any{
 			"StringEquals": map[string]any{"aws:SourceAccount": stack.Account()},
 			"ArnLike":      map[string]any{"aws:SourceArn": fmt.Sprintf("arn:%s:ec2:%s:%s:vpc-flow-log/*", *stack.Partition(), *stack.Region(), *stack.Account())},
 		}}),
 	})
-	return role
 }
 
 func (p Props) validate() error {
