@@ -42,7 +42,7 @@ type Props struct {
 	// KeyPrefix is where Bedrock writes in the bucket. Default: "bedrock-invocation-logs".
 	KeyPrefix string
 	// Text, Image and Embedding choose which payloads are logged. At least one is required. Video
-	// delivery is left out on purpose: the SDK of the deploy-time call's runtime may not know the flag.
+	// delivery is never switched on.
 	Text, Image, Embedding bool
 	// LogRetention of the log group. Required.
 	LogRetention awslogs.RetentionDays
