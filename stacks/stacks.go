@@ -6,11 +6,13 @@ import (
 	"slices"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awskms"
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
 
 	"github.com/privatebedrock/stack/config"
 	"github.com/privatebedrock/stack/constructs/bedrockendpoint"
+	"github.com/privatebedrock/stack/constructs/cmk"
 	"github.com/privatebedrock/stack/constructs/invocationlogging"
 	"github.com/privatebedrock/stack/constructs/invoker"
 	"github.com/privatebedrock/stack/constructs/privatevpc"
@@ -28,6 +30,8 @@ type Props struct {
 // Stack is one environment.
 type Stack struct {
 	awscdk.Stack
+	// LogKey encrypts the stack's operational log groups.
+	LogKey   awskms.Key
 	Vpc      *privatevpc.Vpc
 	Endpoint *bedrockendpoint.Endpoint
 	Invoker  *invoker.Function
@@ -61,18 +65,24 @@ func New(scope constructs.Construct, props Props) *Stack {
 	// bedrock-runtime gets its own construct; privatevpc makes the rest.
 	endpoints := slices.DeleteFunc(env.InterfaceEndpointServices(), func(s string) bool { return s == "bedrock-runtime" })
 	s := &Stack{Stack: stack}
+	// One key for the stack's operational logs (flow logs, functions, deploy-time calls); invocation
+	// logs, which hold prompts, get a key of their own.
+	s.LogKey = cmk.New(stack, "LogKey", cmk.Props{
+		Description:   "Encrypts the VPC flow logs, function logs and deploy-time call logs of " + *stack.StackName(),
+		RemovalPolicy: removal,
+	})
 	s.Vpc = privatevpc.New(stack, "Network", privatevpc.Props{
 		AvailabilityZones:  env.AvailabilityZones,
 		Cidr:               env.VpcCidr,
+		LogKey:             s.LogKey,
 		LogRetention:       logRetention,
 		RemovalPolicy:      removal,
 		InterfaceEndpoints: endpoints,
 	})
-	modelArns := env.ModelArns()
 	s.Endpoint = bedrockendpoint.New(stack, "BedrockRuntime", bedrockendpoint.Props{
 		Vpc:        s.Vpc.Resource,
 		Subnets:    s.Vpc.Subnets,
-		ModelArns:  modelArns,
+		ModelArns:  env.ModelArns(),
 		Principals: env.ClientPrincipals,
 		Deny:       env.EndpointPolicyEffect == "Deny",
 	})
@@ -81,10 +91,9 @@ func New(scope constructs.Construct, props Props) *Stack {
 		Vpc:                 s.Vpc.Resource,
 		Endpoint:            s.Endpoint,
 		Code:                golambda.Code("lambda/invoker"),
-		ModelArns:           modelArns,
 		ModelIDs:            modelIDs,
 		DefaultModelID:      modelIDs[0],
-		Key:                 s.Vpc.Key,
+		LogKey:              s.LogKey,
 		LogRetention:        logRetention,
 		RemovalPolicy:       removal,
 		ReservedConcurrency: env.InvokerReservedConcurrency,
@@ -93,6 +102,7 @@ func New(scope constructs.Construct, props Props) *Stack {
 		s.Logging = invocationlogging.New(stack, "InvocationLogging", invocationlogging.Props{
 			Network:                       s.Vpc,
 			ConfigurationHandler:          golambda.Code("lambda/loggingconfig"),
+			LogKey:                        s.LogKey,
 			LogGroupName:                  config.InvocationLogGroupName(*stack.StackName()),
 			KeyPrefix:                     l.S3KeyPrefix,
 			Text:                          l.TextDelivery,

@@ -1,8 +1,9 @@
 // Package bedrockendpoint creates the bedrock-runtime interface endpoint and the endpoint policy that
-// says who may invoke which models through it.
+// says who may invoke which models through it, and grants callers invoke access through it only.
 package bedrockendpoint
 
 import (
+	"errors"
 	"fmt"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsec2"
@@ -11,9 +12,9 @@ import (
 	"github.com/aws/jsii-runtime-go"
 )
 
-// InvokeActions are the only actions the endpoint admits. Converse and ConverseStream are authorized
+// invokeActions are the only actions the endpoint admits. Converse and ConverseStream are authorized
 // as InvokeModel and InvokeModelWithResponseStream.
-var InvokeActions = []string{"bedrock:InvokeModel", "bedrock:InvokeModelWithResponseStream"}
+var invokeActions = []string{"bedrock:InvokeModel", "bedrock:InvokeModelWithResponseStream"}
 
 // Props configures the endpoint.
 type Props struct {
@@ -23,8 +24,8 @@ type Props struct {
 	Subnets *awsec2.SubnetSelection
 	// ModelArns are the foundation-model and inference-profile ARNs that may be invoked. Required.
 	ModelArns []string
-	// Principals are IAM role or user ARNs that may invoke. More can be admitted with Admit; at least
-	// one is required by synthesis.
+	// Principals are IAM role or user ARNs that may invoke. More can be admitted with Admit or
+	// GrantInvoke; at least one is required by synthesis.
 	Principals []string
 	// ClientSecurityGroups may open HTTPS connections to the endpoint; more with AllowFrom.
 	ClientSecurityGroups []awsec2.ISecurityGroup
@@ -33,11 +34,23 @@ type Props struct {
 	Deny bool
 }
 
+func (p Props) validate() error {
+	var errs []error
+	if p.Vpc == nil {
+		errs = append(errs, errors.New("Props.Vpc is nil: give the VPC to place the endpoint in"))
+	}
+	if len(p.ModelArns) == 0 {
+		errs = append(errs, errors.New("Props.ModelArns is empty: give the foundation-model or inference-profile ARNs that may be invoked"))
+	}
+	return errors.Join(errs...)
+}
+
 // Endpoint is what New made.
 type Endpoint struct {
 	constructs.Construct
 	Resource      awsec2.InterfaceVpcEndpoint
 	SecurityGroup awsec2.SecurityGroup
+	modelArns     []string
 	invoke        awsiam.PolicyStatement
 	principals    int
 }
@@ -45,18 +58,14 @@ type Endpoint struct {
 // New creates the endpoint with private DNS, so SDKs inside the VPC reach it under the regional
 // bedrock-runtime host name without configuration.
 func New(scope constructs.Construct, id string, props Props) *Endpoint {
-	if props.Vpc == nil {
-		panic(fmt.Sprintf("bedrockendpoint %q: Props.Vpc is nil: give the VPC to place the endpoint in", id))
+	if err := props.validate(); err != nil {
+		panic(fmt.Sprintf("bedrockendpoint %q: %v", id, err))
 	}
-	if len(props.ModelArns) == 0 {
-		panic(fmt.Sprintf("bedrockendpoint %q: Props.ModelArns is empty: give the foundation-model or inference-profile ARNs that may be invoked", id))
-	}
-	subnets := props.Subnets
-	if subnets == nil {
-		subnets = &awsec2.SubnetSelection{SubnetType: awsec2.SubnetType_PRIVATE_ISOLATED}
+	if props.Subnets == nil {
+		props.Subnets = &awsec2.SubnetSelection{SubnetType: awsec2.SubnetType_PRIVATE_ISOLATED}
 	}
 	c := constructs.NewConstruct(scope, jsii.String(id))
-	e := &Endpoint{Construct: c}
+	e := &Endpoint{Construct: c, modelArns: props.ModelArns}
 	e.SecurityGroup = awsec2.NewSecurityGroup(c, jsii.String("SecurityGroup"), &awsec2.SecurityGroupProps{
 		Vpc:              props.Vpc,
 		Description:      jsii.String("HTTPS to bedrock-runtime from the client security groups only"),
@@ -66,7 +75,7 @@ func New(scope constructs.Construct, id string, props Props) *Endpoint {
 		Vpc:               props.Vpc,
 		Service:           awsec2.InterfaceVpcEndpointAwsService_BEDROCK_RUNTIME(),
 		PrivateDnsEnabled: jsii.Bool(true),
-		Subnets:           subnets,
+		Subnets:           props.Subnets,
 		SecurityGroups:    &[]awsec2.ISecurityGroup{e.SecurityGroup},
 		Open:              jsii.Bool(false),
 	})
@@ -77,7 +86,7 @@ func New(scope constructs.Construct, id string, props Props) *Endpoint {
 	e.invoke = awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
 		Sid:       jsii.String("InvokeNamedModelsByNamedPrincipals"),
 		Effect:    effect,
-		Actions:   jsii.Strings(InvokeActions...),
+		Actions:   jsii.Strings(invokeActions...),
 		Resources: jsii.Strings(props.ModelArns...),
 	})
 	for _, arn := range props.Principals {
@@ -90,7 +99,27 @@ func New(scope constructs.Construct, id string, props Props) *Endpoint {
 	return e
 }
 
-// Admit lets principal invoke the named models through the endpoint.
+// GrantInvoke lets grantee invoke the endpoint's models, and only through this endpoint: its identity
+// policy allows the invoke actions on the models with aws:SourceVpce equal to the endpoint, and the
+// endpoint policy admits it. Connect its security group with AllowFrom.
+func (e *Endpoint) GrantInvoke(grantee awsiam.IGrantable) awsiam.Grant {
+	grant := awsiam.Grant_AddToPrincipal(&awsiam.GrantOnPrincipalOptions{
+		Grantee:      grantee,
+		Actions:      jsii.Strings(invokeActions...),
+		ResourceArns: jsii.Strings(e.modelArns...),
+		Conditions: &map[string]*map[string]any{
+			"StringEquals": {"aws:SourceVpce": e.Resource.VpcEndpointId()},
+		},
+	})
+	if st := grant.PrincipalStatement(); st != nil {
+		st.SetSid(jsii.String("InvokeNamedModelsThroughTheEndpointOnly"))
+	}
+	e.Admit(grantee.GrantPrincipal())
+	return grant
+}
+
+// Admit lets principal invoke the named models through the endpoint, as far as the endpoint policy
+// decides; the principal's own policy must allow it too (GrantInvoke does both).
 func (e *Endpoint) Admit(principal awsiam.IPrincipal) {
 	e.invoke.AddPrincipals(principal)
 	e.principals++
@@ -111,7 +140,7 @@ type principalsGiven struct{ e *Endpoint }
 
 func (v *principalsGiven) Validate() *[]*string {
 	if v.e.principals == 0 {
-		return &[]*string{jsii.String("bedrockendpoint: no principals: set Props.Principals or call Admit with the roles that invoke models")}
+		return &[]*string{jsii.String("bedrockendpoint: no principals: set Props.Principals or call GrantInvoke with the roles that invoke models")}
 	}
 	return &[]*string{}
 }

@@ -9,8 +9,8 @@ import (
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
 
-	"github.com/privatebedrock/stack/constructs/cmk"
 	"github.com/privatebedrock/stack/constructs/compliance"
+	"github.com/privatebedrock/stack/constructs/loggroup"
 	"github.com/privatebedrock/stack/constructs/vpcfunction"
 )
 
@@ -27,8 +27,9 @@ func (l *Logging) configure(props Props) awscdk.CustomResource {
 	stack := awscdk.Stack_Of(c)
 	vpc := props.Network.Resource
 	subnets := &awsec2.SubnetSelection{SubnetType: awsec2.SubnetType_PRIVATE_ISOLATED}
-	logGroup := cmk.NewLogGroup(c, "LogGroup", props.Network.Key, cmk.LogGroupProps{
+	logGroup := loggroup.New(c, "LogGroup", loggroup.Props{
 		Name:          "/" + *stack.StackName() + "/invocation-logging-configuration",
+		Key:           props.LogKey,
 		Retention:     props.LogRetention,
 		RemovalPolicy: props.RemovalPolicy,
 	})

@@ -11,9 +11,8 @@
 package invocationlogging
 
 import (
+	"errors"
 	"fmt"
-	"regexp"
-	"strings"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
@@ -26,7 +25,9 @@ import (
 
 	"github.com/privatebedrock/stack/constructs/cmk"
 	"github.com/privatebedrock/stack/constructs/compliance"
+	"github.com/privatebedrock/stack/constructs/loggroup"
 	"github.com/privatebedrock/stack/constructs/privatevpc"
+	"github.com/privatebedrock/stack/internal/awsrules"
 )
 
 // Props configures invocation logging.
@@ -37,6 +38,9 @@ type Props struct {
 	Network *privatevpc.Vpc
 	// ConfigurationHandler is the built lambda/loggingconfig handler (provided.al2023, arm64). Required.
 	ConfigurationHandler awslambda.Code
+	// LogKey encrypts the configuration handler's log group. Required. The invocation logs get a key of
+	// their own, so who may read prompts is decided on that key alone.
+	LogKey awskms.Key
 	// LogGroupName of the invocation log group. Default: /<stack name>/bedrock-model-invocations.
 	LogGroupName string
 	// KeyPrefix is where Bedrock writes in the bucket. Default: "bedrock-invocation-logs".
@@ -82,24 +86,24 @@ type Logging struct {
 // DeliveryStream is the log stream Bedrock writes to in the log group.
 const DeliveryStream = "aws/bedrock/modelinvocations"
 
-var prefixPattern = regexp.MustCompile(`^[a-zA-Z0-9!_.*'()-]+(/[a-zA-Z0-9!_.*'()-]+)*$`)
+const defaultObjectLockDays = 30
 
 // New creates the key, log group, buckets, delivery role and logging configuration.
 func New(scope constructs.Construct, id string, props Props) *Logging {
+	if err := props.validate(); err != nil {
+		panic(fmt.Sprintf("invocationlogging %q: %v", id, err))
+	}
 	if props.KeyPrefix == "" {
 		props.KeyPrefix = "bedrock-invocation-logs"
 	}
 	if props.ObjectLockDays == 0 {
-		props.ObjectLockDays = 30
+		props.ObjectLockDays = defaultObjectLockDays
 	}
 	if props.RemovalPolicy == "" {
 		props.RemovalPolicy = awscdk.RemovalPolicy_RETAIN
 	}
 	if props.AccessLogExpireAfterDays == 0 {
 		props.AccessLogExpireAfterDays = 365
-	}
-	if err := props.validate(); err != nil {
-		panic(fmt.Sprintf("invocationlogging %q: %v", id, err))
 	}
 	c := constructs.NewConstruct(scope, jsii.String(id))
 	stack := awscdk.Stack_Of(c)
@@ -126,8 +130,8 @@ func New(scope constructs.Construct, id string, props Props) *Logging {
 		Conditions: &bedrockSource,
 	}), jsii.Bool(false))
 
-	l.LogGroup = cmk.NewLogGroup(c, "LogGroup", l.Key, cmk.LogGroupProps{
-		Name: props.LogGroupName, Retention: props.LogRetention, RemovalPolicy: props.RemovalPolicy,
+	l.LogGroup = loggroup.New(c, "LogGroup", loggroup.Props{
+		Name: props.LogGroupName, Key: l.Key, Retention: props.LogRetention, RemovalPolicy: props.RemovalPolicy,
 	})
 
 	l.AccessLogs = newAccessLogBucket(c, props)
@@ -150,7 +154,7 @@ func New(scope constructs.Construct, id string, props Props) *Logging {
 	l.DeliveryRole.AddToPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
 		Sid:       jsii.String("WriteInvocationLogStream"),
 		Actions:   jsii.Strings("logs:CreateLogStream", "logs:PutLogEvents"),
-		Resources: &[]*string{jsii.String(*cmk.LogGroupArn(c, props.LogGroupName) + ":log-stream:" + DeliveryStream)},
+		Resources: &[]*string{jsii.String(*loggroup.Arn(c, props.LogGroupName) + ":log-stream:" + DeliveryStream)},
 	}))
 
 	l.Configuration = l.configure(props)
@@ -164,36 +168,40 @@ func New(scope constructs.Construct, id string, props Props) *Logging {
 }
 
 func (p Props) validate() error {
-	var problems []string
+	var errs []error
 	if p.Network == nil {
-		problems = append(problems, "Props.Network is nil: give the VPC the configuration handler runs in")
+		errs = append(errs, errors.New("Props.Network is nil: give the VPC the configuration handler runs in"))
 	} else {
 		for _, service := range []string{"bedrock", "lambda"} {
 			if _, ok := p.Network.InterfaceEndpoints[service]; !ok {
-				problems = append(problems, fmt.Sprintf(`Props.Network has no %q interface endpoint: add it to privatevpc.Props.InterfaceEndpoints, the configuration handler needs the Bedrock control plane and the Provider framework the Lambda API`, service))
+				errs = append(errs, fmt.Errorf(`Props.Network has no %q interface endpoint: add it to privatevpc.Props.InterfaceEndpoints, the configuration handler needs the Bedrock control plane and the Provider framework the Lambda API`, service))
 			}
 		}
 	}
 	if p.ConfigurationHandler == nil {
-		problems = append(problems, `Props.ConfigurationHandler is nil: give the built handler, e.g. golambda.Code("lambda/loggingconfig")`)
+		errs = append(errs, errors.New(`Props.ConfigurationHandler is nil: give the built handler, e.g. golambda.Code("lambda/loggingconfig")`))
 	}
-	if !prefixPattern.MatchString(p.KeyPrefix) {
-		problems = append(problems, fmt.Sprintf("Props.KeyPrefix %q is not a plain S3 key prefix: use segments separated by / without leading or trailing /", p.KeyPrefix))
+	if p.LogKey == nil {
+		errs = append(errs, errors.New("Props.LogKey is nil: give the stack's key for the configuration handler's log group"))
+	}
+	if p.KeyPrefix != "" && !awsrules.S3KeyPrefix(p.KeyPrefix) {
+		errs = append(errs, fmt.Errorf("Props.KeyPrefix %q is not a plain S3 key prefix: use segments separated by / without leading or trailing /", p.KeyPrefix))
 	}
 	if !p.Text && !p.Image && !p.Embedding {
-		problems = append(problems, "Props.Text, Image and Embedding are all false: choose what to log")
+		errs = append(errs, errors.New("Props.Text, Image and Embedding are all false: choose what to log"))
 	}
-	if !cmk.RetentionSet(p.LogRetention) {
-		problems = append(problems, "Props.LogRetention is not set: give a retention such as awslogs.RetentionDays_ONE_YEAR")
+	if !loggroup.RetentionSet(p.LogRetention) {
+		errs = append(errs, errors.New("Props.LogRetention is not set: give a retention such as awslogs.RetentionDays_ONE_YEAR"))
 	}
 	if p.ObjectLockDays < 0 || p.ArchiveAfterDays < 0 || p.ExpireAfterDays < 0 || p.AccessLogExpireAfterDays < 0 {
-		problems = append(problems, "Props.ObjectLockDays, ArchiveAfterDays, ExpireAfterDays and AccessLogExpireAfterDays must not be negative")
+		errs = append(errs, errors.New("Props.ObjectLockDays, ArchiveAfterDays, ExpireAfterDays and AccessLogExpireAfterDays must not be negative"))
 	}
-	if p.ExpireAfterDays != 0 && p.ExpireAfterDays < p.ObjectLockDays {
-		problems = append(problems, fmt.Sprintf("Props.ExpireAfterDays %d is shorter than ObjectLockDays %d: expire after the lock ends", p.ExpireAfterDays, p.ObjectLockDays))
+	lockDays := p.ObjectLockDays
+	if lockDays == 0 {
+		lockDays = defaultObjectLockDays
 	}
-	if len(problems) > 0 {
-		return fmt.Errorf("%s", strings.Join(problems, "; "))
+	if awsrules.ExpiresWhileLocked(p.ExpireAfterDays, lockDays) {
+		errs = append(errs, fmt.Errorf("Props.ExpireAfterDays %d is shorter than ObjectLockDays %d: expire after the lock ends", p.ExpireAfterDays, lockDays))
 	}
-	return nil
+	return errors.Join(errs...)
 }

@@ -3,6 +3,7 @@
 package invoker
 
 import (
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -17,8 +18,8 @@ import (
 	"github.com/aws/jsii-runtime-go"
 
 	"github.com/privatebedrock/stack/constructs/bedrockendpoint"
-	"github.com/privatebedrock/stack/constructs/cmk"
 	"github.com/privatebedrock/stack/constructs/compliance"
+	"github.com/privatebedrock/stack/constructs/loggroup"
 	"github.com/privatebedrock/stack/constructs/vpcfunction"
 )
 
@@ -26,18 +27,16 @@ import (
 type Props struct {
 	// Vpc the function runs in, on its isolated subnets. Required.
 	Vpc awsec2.IVpc
-	// Endpoint is the only way the function reaches Bedrock: its role is gated on the endpoint's ID and
-	// the endpoint admits the role and the function's security group. Required.
+	// Endpoint is the only way the function reaches Bedrock: it grants the role invoke access to its
+	// models through itself only, and admits the function's security group. Required.
 	Endpoint *bedrockendpoint.Endpoint
 	// Code is the built handler (a provided.al2023 bootstrap for arm64). Required.
 	Code awslambda.Code
-	// ModelArns the role may invoke. Required.
-	ModelArns []string
 	// ModelIDs the handler accepts; DefaultModelID must be one of them. Required.
 	ModelIDs       []string
 	DefaultModelID string
-	// Key encrypts the function's log group; it must belong to the same stack. Required.
-	Key awskms.Key
+	// LogKey encrypts the function's log group; it must belong to the same stack. Required.
+	LogKey awskms.Key
 	// LogRetention of the function's log group. Required.
 	LogRetention awslogs.RetentionDays
 	// RemovalPolicy of the log group. Default: RETAIN.
@@ -65,20 +64,14 @@ func New(scope constructs.Construct, id string, props Props) *Function {
 	stack := awscdk.Stack_Of(c)
 	f := &Function{Construct: c}
 
-	f.LogGroup = cmk.NewLogGroup(c, "LogGroup", props.Key, cmk.LogGroupProps{
+	f.LogGroup = loggroup.New(c, "LogGroup", loggroup.Props{
 		Name:          "/" + *stack.StackName() + "/invoker",
+		Key:           props.LogKey,
 		Retention:     props.LogRetention,
 		RemovalPolicy: props.RemovalPolicy,
 	})
 	f.Role = vpcfunction.NewRole(c, "Role", "Test function: invokes the named Bedrock models through the bedrock-runtime endpoint only")
-	f.Role.AddToPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
-		Sid:       jsii.String("InvokeNamedModelsThroughTheEndpointOnly"),
-		Actions:   jsii.Strings(bedrockendpoint.InvokeActions...),
-		Resources: jsii.Strings(props.ModelArns...),
-		Conditions: &map[string]any{
-			"StringEquals": map[string]any{"aws:SourceVpce": props.Endpoint.Resource.VpcEndpointId()},
-		},
-	}))
+	props.Endpoint.GrantInvoke(f.Role)
 	f.LogGroup.GrantWrite(f.Role)
 
 	f.SecurityGroup = awsec2.NewSecurityGroup(c, jsii.String("SecurityGroup"), &awsec2.SecurityGroupProps{
@@ -98,7 +91,6 @@ func New(scope constructs.Construct, id string, props Props) *Function {
 		},
 	})
 	props.Endpoint.AllowFrom(f.SecurityGroup)
-	props.Endpoint.Admit(f.Role)
 
 	var reserved *float64
 	if props.ReservedConcurrency > 0 {
@@ -139,31 +131,27 @@ func New(scope constructs.Construct, id string, props Props) *Function {
 }
 
 func (p Props) validate() error {
-	var problems []string
-	switch {
-	case p.Vpc == nil:
-		problems = append(problems, "Props.Vpc is nil: give the VPC to run in")
-	case p.Endpoint == nil:
-		problems = append(problems, "Props.Endpoint is nil: give the bedrock-runtime endpoint the function must use")
-	case p.Code == nil:
-		problems = append(problems, "Props.Code is nil: give the built handler, e.g. golambda.Code(\"lambda/invoker\")")
-	case p.Key == nil:
-		problems = append(problems, "Props.Key is nil: give the KMS key for the function's log group")
+	var errs []error
+	if p.Vpc == nil {
+		errs = append(errs, errors.New("Props.Vpc is nil: give the VPC to run in"))
 	}
-	if len(p.ModelArns) == 0 {
-		problems = append(problems, "Props.ModelArns is empty: give the model ARNs the role may invoke")
+	if p.Endpoint == nil {
+		errs = append(errs, errors.New("Props.Endpoint is nil: give the bedrock-runtime endpoint the function must use"))
+	}
+	if p.Code == nil {
+		errs = append(errs, errors.New(`Props.Code is nil: give the built handler, e.g. golambda.Code("lambda/invoker")`))
+	}
+	if p.LogKey == nil {
+		errs = append(errs, errors.New("Props.LogKey is nil: give the KMS key for the function's log group"))
 	}
 	if !slices.Contains(p.ModelIDs, p.DefaultModelID) {
-		problems = append(problems, fmt.Sprintf("Props.DefaultModelID %q is not in Props.ModelIDs: pick one of the allowed models", p.DefaultModelID))
+		errs = append(errs, fmt.Errorf("Props.DefaultModelID %q is not in Props.ModelIDs: pick one of the allowed models", p.DefaultModelID))
 	}
-	if !cmk.RetentionSet(p.LogRetention) {
-		problems = append(problems, "Props.LogRetention is not set: give a retention such as awslogs.RetentionDays_ONE_YEAR")
+	if !loggroup.RetentionSet(p.LogRetention) {
+		errs = append(errs, errors.New("Props.LogRetention is not set: give a retention such as awslogs.RetentionDays_ONE_YEAR"))
 	}
 	if p.ReservedConcurrency < 0 {
-		problems = append(problems, fmt.Sprintf("Props.ReservedConcurrency %d is negative: give 0 for the default or a positive cap", p.ReservedConcurrency))
+		errs = append(errs, fmt.Errorf("Props.ReservedConcurrency %d is negative: give 0 for none or a positive cap", p.ReservedConcurrency))
 	}
-	if len(problems) > 0 {
-		return fmt.Errorf("%s", strings.Join(problems, "; "))
-	}
-	return nil
+	return errors.Join(errs...)
 }

@@ -8,8 +8,10 @@
 package privatevpc
 
 import (
+	"errors"
 	"fmt"
 	"net/netip"
+	"regexp"
 	"slices"
 	"strings"
 
@@ -22,8 +24,8 @@ import (
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
 
-	"github.com/privatebedrock/stack/constructs/cmk"
 	"github.com/privatebedrock/stack/constructs/compliance"
+	"github.com/privatebedrock/stack/constructs/loggroup"
 	"github.com/privatebedrock/stack/constructs/vpcsdkcall"
 )
 
@@ -35,21 +37,22 @@ type Props struct {
 	Cidr string
 	// SubnetMask is the prefix length of each subnet. Default: 24.
 	SubnetMask int
+	// LogKey encrypts the flow log group and the deploy-time call log group. Required.
+	LogKey awskms.Key
 	// LogRetention of the flow log group and the deploy-time call log group. Required.
 	LogRetention awslogs.RetentionDays
-	// RemovalPolicy of the key and log groups. Default: RETAIN.
+	// RemovalPolicy of the log groups. Default: RETAIN.
 	RemovalPolicy awscdk.RemovalPolicy
-	// InterfaceEndpoints are optional extra interface endpoints, by service name: bedrock, kms, lambda, sts.
-	// CloudWatch Logs and EC2 always get one. Default: none.
+	// InterfaceEndpoints are extra interface endpoints by AWS service name, as in
+	// com.amazonaws.<region>.<name>: bedrock, kms, lambda, sts... CloudWatch Logs and EC2 always get one.
+	// Default: none.
 	InterfaceEndpoints []string
 }
 
 // Vpc is what New made.
 type Vpc struct {
 	constructs.Construct
-	Resource awsec2.Vpc
-	// Key encrypts the VPC's log groups; other constructs of the stack may use it for theirs.
-	Key          awskms.Key
+	Resource     awsec2.Vpc
 	FlowLogGroup awslogs.LogGroup
 	S3Endpoint   awsec2.GatewayVpcEndpoint
 	// InterfaceEndpoints by service name (logs, ec2 and the optional ones).
@@ -57,19 +60,13 @@ type Vpc struct {
 	// EndpointSecurityGroup admits HTTPS from the VPC to the interface endpoints above.
 	EndpointSecurityGroup awsec2.SecurityGroup
 	// Subnets selects the isolated subnets, for workloads and interface endpoints.
-	Subnets       *awsec2.SubnetSelection
-	logRetention  awslogs.RetentionDays
-	removalPolicy awscdk.RemovalPolicy
+	Subnets *awsec2.SubnetSelection
+	// SdkCalls runs the stack's deploy-time API calls inside this VPC.
+	SdkCalls *vpcsdkcall.Provider
 }
 
-var interfaceServices = map[string]awsec2.InterfaceVpcEndpointAwsService{
-	"logs":    awsec2.InterfaceVpcEndpointAwsService_CLOUDWATCH_LOGS(),
-	"ec2":     awsec2.InterfaceVpcEndpointAwsService_EC2(),
-	"bedrock": awsec2.InterfaceVpcEndpointAwsService_BEDROCK(),
-	"kms":     awsec2.InterfaceVpcEndpointAwsService_KMS(),
-	"sts":     awsec2.InterfaceVpcEndpointAwsService_STS(),
-	"lambda":  awsec2.InterfaceVpcEndpointAwsService_LAMBDA(),
-}
+// serviceName is an AWS service's short name in an interface endpoint service name.
+var serviceName = regexp.MustCompile(`^[a-z0-9][a-z0-9.-]*$`)
 
 // New creates the VPC.
 func New(scope constructs.Construct, id string, props Props) *Vpc {
@@ -84,15 +81,11 @@ func New(scope constructs.Construct, id string, props Props) *Vpc {
 	}
 	c := constructs.NewConstruct(scope, jsii.String(id))
 	stack := awscdk.Stack_Of(c)
-	v := &Vpc{Construct: c, logRetention: props.LogRetention, removalPolicy: props.RemovalPolicy,
-		InterfaceEndpoints: map[string]awsec2.InterfaceVpcEndpoint{}}
+	v := &Vpc{Construct: c, InterfaceEndpoints: map[string]awsec2.InterfaceVpcEndpoint{}}
 
-	v.Key = cmk.New(c, "LogKey", cmk.Props{
-		Description:   "Encrypts the VPC flow logs and deploy-time call logs of " + *stack.StackName(),
-		RemovalPolicy: props.RemovalPolicy,
-	})
-	v.FlowLogGroup = cmk.NewLogGroup(c, "FlowLogs", v.Key, cmk.LogGroupProps{
+	v.FlowLogGroup = loggroup.New(c, "FlowLogs", loggroup.Props{
 		Name:          "/" + *stack.StackName() + "/vpc-flow-logs",
+		Key:           props.LogKey,
 		Retention:     props.LogRetention,
 		RemovalPolicy: props.RemovalPolicy,
 	})
@@ -126,6 +119,9 @@ func New(scope constructs.Construct, id string, props Props) *Vpc {
 	compliance.AcceptNag(flowLogRole, compliance.Exception{Rule: "NIST.800.53.R5-IAMNoInlinePolicy",
 		Reason: "CDK generates the policy for this one role when the flow log is created; it allows writing to the flow log group only."})
 	v.addEndpoints(props.Cidr, props.InterfaceEndpoints)
+	v.SdkCalls = vpcsdkcall.New(c, vpcsdkcall.Props{
+		Vpc: v.Resource, LogKey: props.LogKey, LogRetention: props.LogRetention, RemovalPolicy: props.RemovalPolicy,
+	})
 	v.restrictDefaultSecurityGroup()
 	return v
 }
@@ -144,25 +140,25 @@ func (v *Vpc) newFlowLogRole() awsiam.Role {
 }
 
 func (p Props) validate() error {
-	var problems []string
+	var errs []error
 	if len(p.AvailabilityZones) < 2 {
-		problems = append(problems, fmt.Sprintf("Props.AvailabilityZones has %d zones: give at least 2", len(p.AvailabilityZones)))
+		errs = append(errs, fmt.Errorf("Props.AvailabilityZones has %d zones: give at least 2", len(p.AvailabilityZones)))
 	}
 	if prefix, err := netip.ParsePrefix(p.Cidr); err != nil || !prefix.Addr().Is4() {
-		problems = append(problems, fmt.Sprintf("Props.Cidr %q is not an IPv4 CIDR block: give one such as 10.0.0.0/16", p.Cidr))
+		errs = append(errs, fmt.Errorf("Props.Cidr %q is not an IPv4 CIDR block: give one such as 10.0.0.0/16", p.Cidr))
 	}
-	if !cmk.RetentionSet(p.LogRetention) {
-		problems = append(problems, "Props.LogRetention is not set: give a retention such as awslogs.RetentionDays_ONE_YEAR")
+	if p.LogKey == nil {
+		errs = append(errs, errors.New("Props.LogKey is nil: give the customer-managed key for the VPC's log groups"))
+	}
+	if !loggroup.RetentionSet(p.LogRetention) {
+		errs = append(errs, errors.New("Props.LogRetention is not set: give a retention such as awslogs.RetentionDays_ONE_YEAR"))
 	}
 	for _, s := range p.InterfaceEndpoints {
-		if _, ok := interfaceServices[s]; !ok {
-			problems = append(problems, fmt.Sprintf("Props.InterfaceEndpoints has unknown service %q: use bedrock, ec2, kms, lambda or sts", s))
+		if !serviceName.MatchString(s) {
+			errs = append(errs, fmt.Errorf("Props.InterfaceEndpoints has %q, not an AWS service name: give the last part of com.amazonaws.<region>.<name>, e.g. bedrock", s))
 		}
 	}
-	if len(problems) > 0 {
-		return fmt.Errorf("%s", strings.Join(problems, "; "))
-	}
-	return nil
+	return errors.Join(errs...)
 }
 
 func (v *Vpc) addEndpoints(cidr string, extra []string) {
@@ -205,7 +201,7 @@ func (v *Vpc) addEndpoints(cidr string, extra []string) {
 	slices.Sort(services)
 	for _, name := range slices.Compact(services) {
 		ep := v.Resource.AddInterfaceEndpoint(jsii.String(endpointID(name)), &awsec2.InterfaceVpcEndpointOptions{
-			Service:           interfaceServices[name],
+			Service:           awsec2.NewInterfaceVpcEndpointAwsService(jsii.String(name), nil, nil, nil),
 			PrivateDnsEnabled: jsii.Bool(true),
 			Subnets:           v.Subnets,
 			SecurityGroups:    &[]awsec2.ISecurityGroup{v.EndpointSecurityGroup},
@@ -254,10 +250,7 @@ func (v *Vpc) restrictDefaultSecurityGroup() {
 		id   string
 		call *customresources.AwsSdkCall
 	}{{"RestrictDefaultIngress", ingress}, {"RestrictDefaultEgress", egress}} {
-		call := vpcsdkcall.New(v.Construct, c.id, vpcsdkcall.Props{
-			Vpc: v.Resource, Key: v.Key, LogRetention: v.logRetention, RemovalPolicy: v.removalPolicy,
-			OnCreate: c.call, OnUpdate: c.call, Policy: policy,
-		})
+		call := v.SdkCalls.Call(v.Construct, c.id, vpcsdkcall.Call{OnCreate: c.call, OnUpdate: c.call, Policy: policy})
 		// The call goes through the EC2 endpoint and replies through the S3 endpoint.
 		call.Node().AddDependency(v.InterfaceEndpoints["ec2"], v.S3Endpoint)
 	}

@@ -1,0 +1,128 @@
+package config
+
+import (
+	"fmt"
+	"regexp"
+	"slices"
+	"strings"
+)
+
+// InferenceProfile is a cross-region (system-defined) inference profile.
+type InferenceProfile struct {
+	// ID is the profile ID, e.g. us.anthropic.claude-3-5-haiku-20241022-v1:0.
+	ID string `json:"id"`
+	// DestinationRegions are the regions the profile may route to; its foundation model must be
+	// allowed in each of them.
+	DestinationRegions []string `json:"destinationRegions"`
+}
+
+var (
+	// A foundation-model ID is provider.model[:version], e.g. amazon.titan-text-express-v1 or
+	// anthropic.claude-3-haiku-20240307-v1:0.
+	modelPattern = regexp.MustCompile(`^[a-z0-9-]+\.[a-z0-9][a-z0-9.-]*(:[0-9a-z:-]+)?$`)
+	// A system-defined inference profile ID is a geography prefix and a foundation-model ID.
+	profilePattern   = regexp.MustCompile(`^(us|eu|apac|jp|au|ca|us-gov|global)\.([a-z0-9-]+\.[a-z0-9][a-z0-9.-]*(:[0-9a-z:-]+)?)$`)
+	principalPattern = regexp.MustCompile(`^arn:aws(-cn|-us-gov)?:iam::[0-9]{12}:(role|user)/[A-Za-z0-9+=,.@_/-]{1,512}$`)
+)
+
+// validateModels checks the models, inference profiles and principals the endpoint admits.
+func (e Environment) validateModels(p *problems) {
+	if len(e.Models) == 0 && len(e.InferenceProfiles) == 0 {
+		p.bad("models", "[]", "is empty and no inferenceProfiles are given: allow at least one model ID, e.g. anthropic.claude-3-haiku-20240307-v1:0")
+	}
+	for i, m := range e.Models {
+		if !modelPattern.MatchString(m) || profilePattern.MatchString(m) {
+			p.bad(fmt.Sprintf("models[%d]", i), quote(m), "is not a foundation-model ID: use provider.model[:version], e.g. anthropic.claude-3-haiku-20240307-v1:0 (inference profiles go in inferenceProfiles)")
+		}
+		if slices.Index(e.Models, m) < i {
+			p.bad(fmt.Sprintf("models[%d]", i), quote(m), "is listed twice: list each model once")
+		}
+	}
+	for i, ip := range e.InferenceProfiles {
+		field := fmt.Sprintf("inferenceProfiles[%d]", i)
+		if !profilePattern.MatchString(ip.ID) {
+			p.bad(field+".id", quote(ip.ID), "is not a system inference-profile ID: use a geography prefix and a model ID, e.g. us.anthropic.claude-3-5-haiku-20241022-v1:0")
+		}
+		if !slices.Contains(ip.DestinationRegions, e.Region) {
+			p.bad(field+".destinationRegions", ip.DestinationRegions, "does not include the environment's region "+e.Region+": list every region the profile routes to, the source region included")
+		}
+		for j, r := range ip.DestinationRegions {
+			if !regionPattern.MatchString(r) {
+				p.bad(fmt.Sprintf("%s.destinationRegions[%d]", field, j), quote(r), "is not an AWS region: use a region code such as us-west-2")
+			}
+		}
+	}
+	for i, pr := range e.ClientPrincipals {
+		if !principalPattern.MatchString(pr) {
+			p.bad(fmt.Sprintf("clientPrincipals[%d]", i), quote(pr), "is not an IAM role or user ARN: use arn:aws:iam::<12-digit account>:role/<name>")
+		} else if !strings.Contains(pr, ":"+e.Account+":") {
+			p.bad(fmt.Sprintf("clientPrincipals[%d]", i), quote(pr), "is in another account than "+e.Account+": admit only principals of the environment's own account")
+		}
+	}
+	if e.EndpointPolicyEffect != "Allow" && e.EndpointPolicyEffect != "Deny" {
+		p.bad("endpointPolicyEffect", quote(e.EndpointPolicyEffect), `is neither "Allow" nor "Deny": use "Allow", or "Deny" to reproduce the blocked-call test`)
+	}
+}
+
+// Partition is the ARN partition of the environment's region.
+func (e Environment) Partition() string {
+	switch {
+	case strings.HasPrefix(e.Region, "cn-"):
+		return "aws-cn"
+	case strings.HasPrefix(e.Region, "us-gov-"):
+		return "aws-us-gov"
+	}
+	return "aws"
+}
+
+// ModelArns are the resources a caller must be allowed to invoke for the configured models and
+// inference profiles. Bedrock authorizes a profile call twice: on the profile ARN and on the
+// foundation model in whichever destination region serves it, so both are listed.
+func (e Environment) ModelArns() []string {
+	var arns []string
+	for _, m := range e.Models {
+		arns = append(arns, e.foundationModelArn(e.Region, m))
+	}
+	for _, p := range e.InferenceProfiles {
+		arns = append(arns, fmt.Sprintf("arn:%s:bedrock:%s:%s:inference-profile/%s", e.Partition(), e.Region, e.Account, p.ID))
+		model := p.ModelID()
+		for _, r := range p.DestinationRegions {
+			arns = append(arns, e.foundationModelArn(r, model))
+		}
+		// Global profiles are authorized against a region-less foundation-model ARN as well.
+		if strings.HasPrefix(p.ID, "global.") {
+			arns = append(arns, e.foundationModelArn("", model))
+		}
+	}
+	return dedupe(arns)
+}
+
+// ModelIDs are the IDs a caller passes to InvokeModel or Converse.
+func (e Environment) ModelIDs() []string {
+	ids := append([]string{}, e.Models...)
+	for _, p := range e.InferenceProfiles {
+		ids = append(ids, p.ID)
+	}
+	return ids
+}
+
+// ModelID is the foundation model the profile routes to.
+func (p InferenceProfile) ModelID() string {
+	return profilePattern.FindStringSubmatch(p.ID)[2]
+}
+
+func (e Environment) foundationModelArn(region, model string) string {
+	return fmt.Sprintf("arn:%s:bedrock:%s::foundation-model/%s", e.Partition(), region, model)
+}
+
+func dedupe(values []string) []string {
+	seen := map[string]bool{}
+	out := values[:0]
+	for _, v := range values {
+		if !seen[v] {
+			seen[v] = true
+			out = append(out, v)
+		}
+	}
+	return out
+}
