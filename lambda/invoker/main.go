@@ -50,7 +50,13 @@ type response struct {
 	Text       string `json:"text"`
 	ModelID    string `json:"modelId"`
 	StopReason string `json:"stopReason"`
-	Usage      usage  `json:"usage"`
+	// GuardrailIntervened means the guardrail blocked or masked the prompt or
+	// the answer: a policy working, not a failure. Text is then what the
+	// guardrail returned in their place.
+	GuardrailIntervened bool `json:"guardrailIntervened,omitempty"`
+	// GuardrailActions names the policies that acted, never what they matched.
+	GuardrailActions []string `json:"guardrailActions,omitempty"`
+	Usage            usage    `json:"usage"`
 	// LatencyMs is the model latency Bedrock reports; ElapsedMs is measured
 	// around the SDK call and so also covers the network path through the
 	// endpoint, signing, retries and backoff.
@@ -167,6 +173,7 @@ func (h *handler) converse(ctx context.Context, log *slog.Logger, ev event) (*re
 			Content: []types.ContentBlock{&types.ContentBlockMemberText{Value: ev.Prompt}},
 		}},
 		InferenceConfig: &types.InferenceConfiguration{MaxTokens: aws.Int32(h.settings.maxTokens)},
+		GuardrailConfig: h.settings.guardrailConfig(),
 	}, tr.option)
 	elapsed := time.Since(start).Milliseconds()
 	log = log.With("modelId", ev.ModelID, "attempts", tr.attempts, "elapsedMs", elapsed)
@@ -184,11 +191,13 @@ func (h *handler) converse(ctx context.Context, log *slog.Logger, ev event) (*re
 		return nil, err
 	}
 	res := &response{
-		ModelID:    ev.ModelID,
-		StopReason: string(out.StopReason),
-		ElapsedMs:  elapsed,
-		Attempts:   tr.attempts,
-		RequestID:  id,
+		ModelID:             ev.ModelID,
+		StopReason:          string(out.StopReason),
+		GuardrailIntervened: out.StopReason == types.StopReasonGuardrailIntervened,
+		GuardrailActions:    guardrailActions(out.Trace),
+		ElapsedMs:           elapsed,
+		Attempts:            tr.attempts,
+		RequestID:           id,
 	}
 	var text strings.Builder
 	for _, c := range msg.Value.Content {
@@ -208,6 +217,11 @@ func (h *handler) converse(ctx context.Context, log *slog.Logger, ev event) (*re
 		"inputTokens", res.Usage.InputTokens, "outputTokens", res.Usage.OutputTokens,
 		"totalTokens", res.Usage.TotalTokens, "latencyMs", res.LatencyMs,
 		"requestId", id, "promptBytes", len(ev.Prompt))
+	if res.GuardrailIntervened {
+		// A warning, though the call succeeded, so that blocked prompt attacks
+		// and leaks stand out from ordinary answers.
+		log.WarnContext(ctx, "guardrail intervened", "requestId", id, "guardrailActions", res.GuardrailActions)
+	}
 	return res, nil
 }
 

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -23,6 +24,10 @@ type settings struct {
 	headroom    time.Duration
 	maxAttempts int
 	maxBackoff  time.Duration
+	// guardrailID and guardrailVersion name the guardrail every call must
+	// pass; both are empty when none is configured.
+	guardrailID      string
+	guardrailVersion string
 }
 
 // loadSettings reads the environment through getenv so tests need not
@@ -67,7 +72,36 @@ func loadSettings(getenv func(string) string) (settings, error) {
 		}
 		s.timeout = d
 	}
+	if s.guardrailID, s.guardrailVersion, err = guardrail(getenv); err != nil {
+		return settings{}, err
+	}
 	return s, nil
+}
+
+// publishedVersion is the form Bedrock gives the versions of a guardrail.
+var publishedVersion = regexp.MustCompile(`^[1-9][0-9]{0,7}$`)
+
+// guardrail reads the optional guardrail. DRAFT is refused: it is the working
+// copy that changes with every edit, while the guardrail the stack enforces is
+// a published version, so a call naming DRAFT would be refused or would test
+// rules other than the enforced ones.
+func guardrail(getenv func(string) string) (id, version string, err error) {
+	id = strings.TrimSpace(getenv("GUARDRAIL_ID"))
+	version = strings.TrimSpace(getenv("GUARDRAIL_VERSION"))
+	switch {
+	case id == "" && version == "":
+		return "", "", nil
+	case id == "":
+		return "", "", errors.New("GUARDRAIL_ID is required when GUARDRAIL_VERSION is set: set it to the guardrail's ID or ARN, or unset both")
+	case version == "":
+		return "", "", errors.New("GUARDRAIL_VERSION is required when GUARDRAIL_ID is set: set it to a published version number such as 1, or unset both")
+	case strings.EqualFold(version, "DRAFT"):
+		return "", "", fmt.Errorf("GUARDRAIL_VERSION %q is not allowed: the enforced guardrail needs a published version; "+
+			"publish one and set its number, such as 1", version)
+	case !publishedVersion.MatchString(version):
+		return "", "", fmt.Errorf("GUARDRAIL_VERSION must be a published version number such as 1, got %q", version)
+	}
+	return id, version, nil
 }
 
 // positive parses an optional integer variable in [1, limit].

@@ -65,6 +65,57 @@ func TestLoadSettings(t *testing.T) {
 		{name: "max tokens overflow", env: with("MAX_TOKENS", "2147483648"), err: `MAX_TOKENS must be an integer from 1 to 2147483647, got "2147483648"`},
 		{name: "timeout without unit", env: with("BEDROCK_TIMEOUT", "25"), err: `BEDROCK_TIMEOUT must be a positive duration such as 25s, got "25"`},
 		{name: "timeout negative", env: with("BEDROCK_TIMEOUT", "-1s"), err: `BEDROCK_TIMEOUT must be a positive duration such as 25s, got "-1s"`},
+		{
+			name: "guardrail",
+			env:  with("GUARDRAIL_ID", guardrailID, "GUARDRAIL_VERSION", "3"),
+			want: func(s *settings) { s.guardrailID, s.guardrailVersion = guardrailID, "3" },
+		},
+		{
+			name: "guardrail ARN and version are trimmed",
+			env:  with("GUARDRAIL_ID", " "+guardrailARN+" ", "GUARDRAIL_VERSION", " 12345678 "),
+			want: func(s *settings) { s.guardrailID, s.guardrailVersion = guardrailARN, "12345678" },
+		},
+		{name: "blank guardrail means none", env: with("GUARDRAIL_ID", " ", "GUARDRAIL_VERSION", ""), want: func(*settings) {}},
+		{
+			name: "guardrail without version",
+			env:  with("GUARDRAIL_ID", guardrailID),
+			err:  "GUARDRAIL_VERSION is required when GUARDRAIL_ID is set: set it to a published version number such as 1, or unset both",
+		},
+		{
+			name: "guardrail version without ID",
+			env:  with("GUARDRAIL_VERSION", "1"),
+			err:  "GUARDRAIL_ID is required when GUARDRAIL_VERSION is set: set it to the guardrail's ID or ARN, or unset both",
+		},
+		{
+			name: "guardrail draft",
+			env:  with("GUARDRAIL_ID", guardrailID, "GUARDRAIL_VERSION", "DRAFT"),
+			err:  `GUARDRAIL_VERSION "DRAFT" is not allowed: the enforced guardrail needs a published version; publish one and set its number, such as 1`,
+		},
+		{
+			name: "guardrail draft in lower case",
+			env:  with("GUARDRAIL_ID", guardrailID, "GUARDRAIL_VERSION", "draft"),
+			err:  `GUARDRAIL_VERSION "draft" is not allowed: the enforced guardrail needs a published version; publish one and set its number, such as 1`,
+		},
+		{
+			name: "guardrail version not a number",
+			env:  with("GUARDRAIL_ID", guardrailID, "GUARDRAIL_VERSION", "v1"),
+			err:  `GUARDRAIL_VERSION must be a published version number such as 1, got "v1"`,
+		},
+		{
+			name: "guardrail version zero",
+			env:  with("GUARDRAIL_ID", guardrailID, "GUARDRAIL_VERSION", "0"),
+			err:  `GUARDRAIL_VERSION must be a published version number such as 1, got "0"`,
+		},
+		{
+			name: "guardrail version with leading zero",
+			env:  with("GUARDRAIL_ID", guardrailID, "GUARDRAIL_VERSION", "01"),
+			err:  `GUARDRAIL_VERSION must be a published version number such as 1, got "01"`,
+		},
+		{
+			name: "guardrail version too long",
+			env:  with("GUARDRAIL_ID", guardrailID, "GUARDRAIL_VERSION", "123456789"),
+			err:  `GUARDRAIL_VERSION must be a published version number such as 1, got "123456789"`,
+		},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
