@@ -26,7 +26,7 @@ func TestAccessMatrix(t *testing.T) {
 		if i > 0 {
 			continue
 		}
-		// The Deny drill, for the first environment (dev) only, comes from a real synthesis with
+		// The Deny drill, for the fixture's first environment only, comes from a real synthesis with
 		// endpointPolicyEffect "Deny", not from editing the Allow policy: it proves what the construct emits.
 		deny := denyVariant(name)
 		p := policiesOf(t, deny)

@@ -289,12 +289,17 @@ func TestLoggingConfigurationHandler(t *testing.T) {
 }
 
 func TestStatefulResourcesFollowTheRemovalPolicy(t *testing.T) {
+	envWhere(t, "retains its data", func(e config.Environment) bool { return e.RemovalPolicy == config.Retain })
+	envWhere(t, "destroys its data", func(e config.Environment) bool { return e.RemovalPolicy == config.Destroy })
 	forEachEnv(t, func(t *testing.T, s *synthesized) {
 		// Retained data survives updates and deletion, but not the rollback of a failed first create,
 		// which would leave named resources behind and make the retry fail with "already exists".
 		deletion, replace := "RetainExceptOnCreate", "Retain"
-		if s.env.RemovalPolicy == "destroy" {
+		if s.env.RemovalPolicy == config.Destroy {
 			deletion, replace = "Delete", "Delete"
+		}
+		if ids := statefulIDs(s.template); len(ids) < 5 {
+			t.Errorf("only %v stateful resources", ids)
 		}
 		for _, id := range statefulIDs(s.template) {
 			r := s.template.Resources[id]
@@ -306,12 +311,14 @@ func TestStatefulResourcesFollowTheRemovalPolicy(t *testing.T) {
 }
 
 func TestStackTagsProtectionAndOutputs(t *testing.T) {
+	envWhere(t, "is termination-protected", func(e config.Environment) bool { return e.TerminationProtection })
+	envWhere(t, "is not termination-protected", func(e config.Environment) bool { return !e.TerminationProtection })
 	forEachEnv(t, func(t *testing.T, s *synthesized) {
 		if got := *s.stack.StackName(); got != project+"-"+s.env.Name {
 			t.Errorf("stack name %s", got)
 		}
-		if got := s.stack.TerminationProtection() != nil && *s.stack.TerminationProtection(); got != (s.env.Name == "prod") {
-			t.Errorf("termination protection %v in %s", got, s.env.Name)
+		if got := s.stack.TerminationProtection() != nil && *s.stack.TerminationProtection(); got != s.env.TerminationProtection {
+			t.Errorf("termination protection %v in %s, configured %v", got, s.env.Name, s.env.TerminationProtection)
 		}
 		s.assert.HasResourceProperties(jsii.String("AWS::EC2::VPC"), map[string]any{"Tags": assertions.Match_ArrayWith(&[]any{
 			map[string]any{"Key": "environment", "Value": s.env.Name}, map[string]any{"Key": "project", "Value": project},
@@ -324,10 +331,11 @@ func TestStackTagsProtectionAndOutputs(t *testing.T) {
 	})
 }
 
-// TestInvocationLoggingOptOut builds dev with invocation logging off: no logging resources, no Bedrock
-// control-plane endpoint unless configured, and the rest of the stack unchanged.
+// TestInvocationLoggingOptOut builds an environment that logs model invocations again with logging
+// off: no logging resources, no Bedrock control-plane endpoint unless configured, and the rest of the
+// stack unchanged.
 func TestInvocationLoggingOptOut(t *testing.T) {
-	env := envs["dev"].env
+	env := envWhere(t, "logs model invocations", loggingEnabled).env
 	env.InvocationLogging.Enabled = false
 	s := stacks.New(newApp(), stacks.Props{Project: project, Environment: env})
 	if s.Logging != nil {
@@ -341,8 +349,9 @@ func TestInvocationLoggingOptOut(t *testing.T) {
 		t.Errorf("buckets %v although logging is disabled", ids)
 	}
 	for _, service := range []string{"bedrock", "lambda"} {
-		if _, ok := endpoints(tmpl)[service]; ok {
-			t.Errorf("%s endpoint although nothing calls it", service)
+		_, ok := endpoints(tmpl)[service]
+		if configured := slices.Contains(env.InterfaceEndpoints, service); ok != configured {
+			t.Errorf("%s endpoint: %v, want it only where configured (%v): nothing else calls it", service, ok, configured)
 		}
 	}
 	if _, ok := endpoints(tmpl)["bedrock-runtime"]; !ok {

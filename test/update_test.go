@@ -1,6 +1,7 @@
 package test
 
 import (
+	"reflect"
 	"slices"
 	"testing"
 
@@ -11,14 +12,22 @@ import (
 // statefulTypes are resources whose replacement loses data or makes it unreadable.
 var statefulTypes = []string{"AWS::KMS::Key", "AWS::S3::Bucket", "AWS::Logs::LogGroup"}
 
-// TestConfigurationChangesKeepStatefulResources changes dev the way users do and checks that every key,
-// bucket and log group keeps its logical ID, so an update never replaces it.
+// TestConfigurationChangesKeepStatefulResources changes an environment the way users change theirs and
+// checks that every key, bucket and log group keeps its logical ID, so an update never replaces it. The
+// environment logs model invocations, so that the logging changes change its stack.
 func TestConfigurationChangesKeepStatefulResources(t *testing.T) {
-	base := envs["dev"]
+	base := envWhere(t, "logs model invocations", loggingEnabled)
 	changes := map[string]func(e *config.Environment){
-		"add-model":     func(e *config.Environment) { e.Models = append(e.Models, "amazon.nova-lite-v1:0") },
-		"retention":     func(e *config.Environment) { e.LogRetentionDays = 731 },
-		"add-zone":      func(e *config.Environment) { e.AvailabilityZones = append(e.AvailabilityZones, e.Region+"c") },
+		"add-model": func(e *config.Environment) { e.Models = append(e.Models, "amazon.nova-lite-v1:0") },
+		"retention": func(e *config.Environment) { e.LogRetentionDays = 731 },
+		"add-zone": func(e *config.Environment) {
+			for c := 'a'; ; c++ {
+				if zone := e.Region + string(c); !slices.Contains(e.AvailabilityZones, zone) {
+					e.AvailabilityZones = append(e.AvailabilityZones, zone)
+					return
+				}
+			}
+		},
 		"deny-endpoint": func(e *config.Environment) { e.EndpointPolicyEffect = "Deny" },
 		"lock-delivery": func(e *config.Environment) { e.InvocationLogging.ObjectLockOnDeliveryBucket = true },
 		"take-over":     func(e *config.Environment) { e.InvocationLogging.TakeOverExistingConfiguration = true },
@@ -32,6 +41,11 @@ func TestConfigurationChangesKeepStatefulResources(t *testing.T) {
 		env.Models = slices.Clone(env.Models)
 		env.Name = name
 		change(&env)
+		unchanged := base.env
+		unchanged.Name = name
+		if reflect.DeepEqual(env, unchanged) {
+			t.Fatalf("%s changes nothing in %s: base the test on another environment", name, base.env.Name)
+		}
 		changed[name] = stacks.New(app, stacks.Props{Project: project, Environment: env})
 	}
 	want := statefulIDs(base.template)
@@ -51,16 +65,4 @@ func statefulIDs(tmpl Template) []string {
 		ids = append(ids, tmpl.ofType(typ)...)
 	}
 	return ids
-}
-
-func TestProdRetainsStatefulResources(t *testing.T) {
-	prod := envs["prod"]
-	for _, id := range statefulIDs(prod.template) {
-		if r := prod.template.Resources[id]; r.DeletionPolicy != "RetainExceptOnCreate" || r.UpdateReplace != "Retain" {
-			t.Errorf("prod %s %s has DeletionPolicy %q UpdateReplacePolicy %q, want RetainExceptOnCreate and Retain", r.Type, id, r.DeletionPolicy, r.UpdateReplace)
-		}
-	}
-	if len(statefulIDs(prod.template)) < 5 {
-		t.Errorf("prod has only %v stateful resources", statefulIDs(prod.template))
-	}
 }
