@@ -30,6 +30,8 @@ type synthesized struct {
 	stack    *stacks.Stack
 	assert   assertions.Template
 	template Template
+	// raw is the template as CloudFormation JSON, for tools that read it.
+	raw []byte
 }
 
 var (
@@ -97,7 +99,7 @@ func newSynthesized(env config.Environment, s *stacks.Stack) *synthesized {
 	if err := json.Unmarshal(raw, &t); err != nil {
 		panic(err)
 	}
-	return &synthesized{env: env, stack: s, assert: tmpl, template: t}
+	return &synthesized{env: env, stack: s, assert: tmpl, template: t, raw: raw}
 }
 
 // envWhere is the fixture's first environment for which match holds. It fails the test when there is
