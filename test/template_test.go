@@ -1,9 +1,16 @@
+// Helpers that read synthesized templates.
+
 package test
 
 import (
 	"encoding/json"
+	"slices"
 	"sort"
+	"strings"
 	"testing"
+
+	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/constructs-go/constructs/v10"
 )
 
 // Template is a synthesized CloudFormation template, decoded for assertions in Go.
@@ -59,6 +66,34 @@ func (r Resource) dependsOn() []string {
 	return nil
 }
 
+// statefulTypes are resources whose replacement loses data or makes it unreadable.
+var statefulTypes = []string{"AWS::KMS::Key", "AWS::S3::Bucket", "AWS::Logs::LogGroup"}
+
+func statefulIDs(tmpl Template) []string {
+	var ids []string
+	for _, typ := range statefulTypes {
+		ids = append(ids, tmpl.ofType(typ)...)
+	}
+	return ids
+}
+
+// endpoints maps a service name suffix (bedrock-runtime, s3, logs...) to the endpoint resource.
+func endpoints(tmpl Template) map[string]Resource {
+	out := map[string]Resource{}
+	for _, id := range tmpl.ofType("AWS::EC2::VPCEndpoint") {
+		r := tmpl.Resources[id]
+		name := jsonOf(r.Properties["ServiceName"])
+		i := strings.LastIndex(name, ".")
+		out[strings.Trim(name[i+1:], `"]}`)] = r
+	}
+	return out
+}
+
+// logicalID is the template logical ID of an L1 resource.
+func logicalID(s *synthesized, resource constructs.IConstruct) string {
+	return *s.stack.Stack.GetLogicalId(resource.(awscdk.CfnElement))
+}
+
 // jsonOf renders a value for comparison and messages.
 func jsonOf(v any) string {
 	b, _ := json.Marshal(v)
@@ -99,6 +134,12 @@ func strs(v any) []string {
 		return out
 	}
 	return nil
+}
+
+func sorted(v []string) []string {
+	out := slices.Clone(v)
+	slices.Sort(out)
+	return out
 }
 
 // resolved is the template form of a token, e.g. {"Fn::GetAtt": [...]}.

@@ -1,3 +1,5 @@
+// The AWS Control Tower proactive controls gate: cfn-guard findings judged against suppressions.
+
 package test
 
 import (

@@ -1,3 +1,6 @@
+// Model invocation logging (constructs/invocationlogging): buckets, vault, Bedrock's access, the
+// configuration handler, and the opt-out.
+
 package test
 
 import (
@@ -16,46 +19,6 @@ import (
 	"github.com/privatebedrock/stack/constructs/invocationlogging"
 	"github.com/privatebedrock/stack/stacks"
 )
-
-func TestEveryKeyRotatesAndDeniesGrantsNotForAwsResources(t *testing.T) {
-	forEachEnv(t, func(t *testing.T, s *synthesized) {
-		for _, id := range s.template.ofType("AWS::KMS::Key") {
-			p := s.template.Resources[id].Properties
-			if p["EnableKeyRotation"] != true {
-				t.Errorf("key %s does not rotate", id)
-			}
-			policy := jsonOf(p["KeyPolicy"])
-			if !strings.Contains(policy, `"Action":"kms:CreateGrant","Condition":{"BoolIfExists":{"aws:PrincipalIsAWSService":"false","kms:GrantIsForAWSResource":"false"}},"Effect":"Deny"`) {
-				t.Errorf("key %s does not deny grants that are not for AWS resources: %s", id, policy)
-			}
-			// CloudWatch Logs may use the key only for named log groups.
-			for _, st := range statements(p["KeyPolicy"]) {
-				if strings.Contains(jsonOf(st["Principal"]), "logs.") && !strings.Contains(jsonOf(st["Condition"]), "kms:EncryptionContext:aws:logs:arn") {
-					t.Errorf("key %s lets CloudWatch Logs use it for any log group: %s", id, jsonOf(st))
-				}
-			}
-		}
-	})
-}
-
-func TestEveryLogGroupIsEncryptedAndRetained(t *testing.T) {
-	forEachEnv(t, func(t *testing.T, s *synthesized) {
-		groups := s.template.ofType("AWS::Logs::LogGroup")
-		want := 3 // flow logs, invoker, deploy-time calls
-		if s.env.InvocationLogging.Enabled {
-			want += 2 // invocation logs, configuration handler
-		}
-		if len(groups) != want {
-			t.Errorf("log groups %v, want %d", groups, want)
-		}
-		for _, id := range groups {
-			p := s.template.Resources[id].Properties
-			if p["KmsKeyId"] == nil || p["RetentionInDays"] != float64(s.env.LogRetentionDays) {
-				t.Errorf("log group %s: key %v, retention %v; want a key and %d days", id, p["KmsKeyId"], p["RetentionInDays"], s.env.LogRetentionDays)
-			}
-		}
-	})
-}
 
 func TestInvocationLogBuckets(t *testing.T) {
 	forEachEnv(t, func(t *testing.T, s *synthesized) {
@@ -283,49 +246,6 @@ func TestLoggingConfigurationHandler(t *testing.T) {
 		for _, id := range s.template.ofType("Custom::AWS") {
 			if strings.Contains(jsonOf(s.template.Resources[id].Properties), "ModelInvocationLogging") {
 				t.Errorf("AwsCustomResource %s still calls the logging configuration", id)
-			}
-		}
-	})
-}
-
-func TestStatefulResourcesFollowTheRemovalPolicy(t *testing.T) {
-	envWhere(t, "retains its data", func(e config.Environment) bool { return e.RemovalPolicy == config.Retain })
-	envWhere(t, "destroys its data", func(e config.Environment) bool { return e.RemovalPolicy == config.Destroy })
-	forEachEnv(t, func(t *testing.T, s *synthesized) {
-		// Retained data survives updates and deletion, but not the rollback of a failed first create,
-		// which would leave named resources behind and make the retry fail with "already exists".
-		deletion, replace := "RetainExceptOnCreate", "Retain"
-		if s.env.RemovalPolicy == config.Destroy {
-			deletion, replace = "Delete", "Delete"
-		}
-		if ids := statefulIDs(s.template); len(ids) < 5 {
-			t.Errorf("only %v stateful resources", ids)
-		}
-		for _, id := range statefulIDs(s.template) {
-			r := s.template.Resources[id]
-			if r.DeletionPolicy != deletion || r.UpdateReplace != replace {
-				t.Errorf("%s %s: DeletionPolicy %q UpdateReplacePolicy %q, want %q and %q", r.Type, id, r.DeletionPolicy, r.UpdateReplace, deletion, replace)
-			}
-		}
-	})
-}
-
-func TestStackTagsProtectionAndOutputs(t *testing.T) {
-	envWhere(t, "is termination-protected", func(e config.Environment) bool { return e.TerminationProtection })
-	envWhere(t, "is not termination-protected", func(e config.Environment) bool { return !e.TerminationProtection })
-	forEachEnv(t, func(t *testing.T, s *synthesized) {
-		if got := *s.stack.StackName(); got != project+"-"+s.env.Name {
-			t.Errorf("stack name %s", got)
-		}
-		if got := s.stack.TerminationProtection() != nil && *s.stack.TerminationProtection(); got != s.env.TerminationProtection {
-			t.Errorf("termination protection %v in %s, configured %v", got, s.env.Name, s.env.TerminationProtection)
-		}
-		s.assert.HasResourceProperties(jsii.String("AWS::EC2::VPC"), map[string]any{"Tags": assertions.Match_ArrayWith(&[]any{
-			map[string]any{"Key": "environment", "Value": s.env.Name}, map[string]any{"Key": "project", "Value": project},
-		})})
-		for _, o := range []string{"VpcId", "BedrockRuntimeEndpointId", "BedrockRuntimeEndpointSecurityGroupId", "InvokerSecurityGroupId", "InvokerFunctionName", "InvokerRoleArn"} {
-			if s.template.Outputs[o] == nil {
-				t.Errorf("no output %s", o)
 			}
 		}
 	})

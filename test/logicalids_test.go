@@ -1,3 +1,5 @@
+// Update safety: configuration changes keep the logical IDs of stateful resources.
+
 package test
 
 import (
@@ -8,9 +10,6 @@ import (
 	"github.com/privatebedrock/stack/config"
 	"github.com/privatebedrock/stack/stacks"
 )
-
-// statefulTypes are resources whose replacement loses data or makes it unreadable.
-var statefulTypes = []string{"AWS::KMS::Key", "AWS::S3::Bucket", "AWS::Logs::LogGroup"}
 
 // TestConfigurationChangesKeepStatefulResources changes an environment the way users change theirs and
 // checks that every key, bucket and log group keeps its logical ID, so an update never replaces it. The
@@ -57,12 +56,4 @@ func TestConfigurationChangesKeepStatefulResources(t *testing.T) {
 			}
 		})
 	}
-}
-
-func statefulIDs(tmpl Template) []string {
-	var ids []string
-	for _, typ := range statefulTypes {
-		ids = append(ids, tmpl.ofType(typ)...)
-	}
-	return ids
 }
