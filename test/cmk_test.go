@@ -5,23 +5,35 @@ package test
 import (
 	"strings"
 	"testing"
+
+	"github.com/aws/aws-cdk-go/awscdk/v2/assertions"
+	"github.com/aws/jsii-runtime-go"
 )
 
 func TestEveryKeyRotatesAndDeniesGrantsNotForAwsResources(t *testing.T) {
 	forEachEnv(t, func(t *testing.T, s *synthesized) {
+		// A grant must be for an AWS resource (Control Tower CT.KMS.PR.3).
+		denyGrants := map[string]any{
+			"EnableKeyRotation": true,
+			"KeyPolicy": map[string]any{"Statement": assertions.Match_ArrayWith(&[]any{assertions.Match_ObjectLike(&map[string]any{
+				"Effect": "Deny", "Principal": map[string]any{"AWS": "*"}, "Action": "kms:CreateGrant", "Resource": "*",
+				"Condition": assertions.Match_ObjectEquals(&map[string]any{"BoolIfExists": map[string]any{
+					"aws:PrincipalIsAWSService": "false", "kms:GrantIsForAWSResource": "false",
+				}}),
+			})})},
+		}
+		// CloudWatch Logs may use a key only for a named log group of this account and region.
+		namedLogGroup := map[string]any{"Condition": assertions.Match_ObjectEquals(&map[string]any{"ArnEquals": map[string]any{
+			"kms:EncryptionContext:aws:logs:arn": assertions.Match_StringLikeRegexp(jsii.String(
+				"^arn:" + s.env.Partition() + ":logs:" + s.env.Region + ":" + s.env.Account + ":log-group:[^*]+$")),
+		}})}
 		for _, id := range s.template.ofType("AWS::KMS::Key") {
 			p := s.template.Resources[id].Properties
-			if p["EnableKeyRotation"] != true {
-				t.Errorf("key %s does not rotate", id)
-			}
-			policy := jsonOf(p["KeyPolicy"])
-			if !strings.Contains(policy, `"Action":"kms:CreateGrant","Condition":{"BoolIfExists":{"aws:PrincipalIsAWSService":"false","kms:GrantIsForAWSResource":"false"}},"Effect":"Deny"`) {
-				t.Errorf("key %s does not deny grants that are not for AWS resources: %s", id, policy)
-			}
-			// CloudWatch Logs may use the key only for named log groups.
+			expect(t, "key "+id, denyGrants, p)
 			for _, st := range statements(p["KeyPolicy"]) {
-				if strings.Contains(jsonOf(st["Principal"]), "logs.") && !strings.Contains(jsonOf(st["Condition"]), "kms:EncryptionContext:aws:logs:arn") {
-					t.Errorf("key %s lets CloudWatch Logs use it for any log group: %s", id, jsonOf(st))
+				// Any statement that names CloudWatch Logs, in whatever form.
+				if strings.Contains(jsonOf(st["Principal"]), "logs.") {
+					expect(t, "key "+id+": CloudWatch Logs statement", namedLogGroup, st)
 				}
 			}
 		}

@@ -4,7 +4,6 @@
 package test
 
 import (
-	"fmt"
 	"slices"
 	"strings"
 	"testing"
@@ -60,22 +59,27 @@ func TestInvocationLogBuckets(t *testing.T) {
 			}
 		}
 		// Access logs are request metadata: kept as long as the other logs, then deleted.
-		accessLogs := s.template.Resources[logicalID(s, l.AccessLogs.Node().DefaultChild())].Properties
-		if rules := jsonOf(accessLogs["LifecycleConfiguration"]); !strings.Contains(rules, fmt.Sprintf(`"ExpirationInDays":%d`, s.env.LogRetentionDays)) {
-			t.Errorf("access-log bucket lifecycle %s does not expire objects after %d days", rules, s.env.LogRetentionDays)
-		}
+		expect(t, "access-log bucket", map[string]any{"LifecycleConfiguration": map[string]any{"Rules": assertions.Match_ArrayWith(&[]any{
+			assertions.Match_ObjectLike(&map[string]any{"Status": "Enabled", "ExpirationInDays": s.env.LogRetentionDays}),
+		})}}, s.template.Resources[logicalID(s, l.AccessLogs.Node().DefaultChild())].Properties)
 		for _, id := range s.template.ofType("AWS::S3::Bucket") {
 			p := s.template.Resources[id].Properties
 			if p["PublicAccessBlockConfiguration"] == nil || p["VersioningConfiguration"] == nil || p["BucketEncryption"] == nil {
 				t.Errorf("bucket %s lacks public access block, versioning or encryption", id)
 			}
 		}
-		// Each bucket policy refuses plain HTTP.
+		// Each bucket policy refuses plain HTTP to everyone, on the bucket and its objects.
 		for _, id := range s.template.ofType("AWS::S3::BucketPolicy") {
-			doc := jsonOf(s.template.Resources[id].Properties["PolicyDocument"])
-			if !strings.Contains(doc, `"Condition":{"Bool":{"aws:SecureTransport":"false"}},"Effect":"Deny"`) {
-				t.Errorf("bucket policy %s allows plain HTTP: %s", id, doc)
-			}
+			p := s.template.Resources[id].Properties
+			bucket, _ := p["Bucket"].(map[string]any)
+			bucketID, _ := bucket["Ref"].(string)
+			expect(t, "bucket policy "+id, map[string]any{"PolicyDocument": map[string]any{"Statement": assertions.Match_ArrayWith(&[]any{
+				assertions.Match_ObjectLike(&map[string]any{
+					"Effect": "Deny", "Principal": map[string]any{"AWS": "*"}, "Action": "s3:*",
+					"Resource":  []any{getAtt(bucketID, "Arn"), objects(bucketID)},
+					"Condition": assertions.Match_ObjectEquals(&map[string]any{"Bool": map[string]any{"aws:SecureTransport": "false"}}),
+				}),
+			})}}, p)
 		}
 	})
 }
@@ -86,37 +90,37 @@ func TestBedrockMayWriteOnlyUnderThePrefixForThisAccountAndRegion(t *testing.T) 
 		if l == nil {
 			t.Skip("invocation logging is off")
 		}
-		wantConditions := jsonOf(map[string]any{
+		conditions := map[string]any{
 			"ArnLike":      map[string]any{"aws:SourceArn": "arn:aws:bedrock:" + s.env.Region + ":" + s.env.Account + ":*"},
 			"StringEquals": map[string]any{"aws:SourceAccount": s.env.Account},
+		}
+		wantConditions := jsonOf(conditions)
+		// Every statement that names Bedrock, in whatever form, grants what it needs for this account and
+		// region, and nothing else.
+		bedrockStatements := func(what string, policy any, want map[string]any) {
+			want["Effect"] = "Allow"
+			want["Principal"] = assertions.Match_ObjectEquals(&map[string]any{"Service": "bedrock.amazonaws.com"})
+			want["Condition"] = assertions.Match_ObjectEquals(&conditions)
+			var found bool
+			for _, st := range statements(policy) {
+				if strings.Contains(jsonOf(st["Principal"]), "bedrock.amazonaws.com") {
+					found = true
+					expect(t, "Bedrock's "+what+" statement", want, st)
+				}
+			}
+			if !found {
+				t.Errorf("no %s statement for bedrock.amazonaws.com", what)
+			}
+		}
+		// Bedrock writes under the prefix of the delivery bucket.
+		bucketID := logicalID(s, l.Bucket.Node().DefaultChild())
+		bedrockStatements("bucket", s.template.Resources[logicalID(s, l.Bucket.Policy().Node().DefaultChild())].Properties["PolicyDocument"], map[string]any{
+			"Action": "s3:PutObject", "Resource": map[string]any{"Fn::Join": []any{"", []any{getAtt(bucketID, "Arn"), "/" + s.env.InvocationLogging.S3KeyPrefix + "/*"}}},
 		})
-		policyID := logicalID(s, l.Bucket.Policy().Node().DefaultChild())
-		var found bool
-		for _, st := range statements(s.template.Resources[policyID].Properties["PolicyDocument"]) {
-			if !strings.Contains(jsonOf(st["Principal"]), "bedrock.amazonaws.com") {
-				continue
-			}
-			found = true
-			resource := jsonOf(st["Resource"])
-			if jsonOf(st["Condition"]) != wantConditions || jsonOf(st["Action"]) != `"s3:PutObject"` ||
-				!strings.Contains(resource, `"/`+s.env.InvocationLogging.S3KeyPrefix+`/*"`) {
-				t.Errorf("Bedrock's bucket statement %s, want s3:PutObject under the prefix with %s", jsonOf(st), wantConditions)
-			}
-		}
-		if !found {
-			t.Error("no bucket statement for bedrock.amazonaws.com")
-		}
 		// The key lets Bedrock generate data keys under the same conditions.
-		keyID := logicalID(s, l.Key.Node().DefaultChild())
-		var keyStatement map[string]any
-		for _, st := range statements(s.template.Resources[keyID].Properties["KeyPolicy"]) {
-			if strings.Contains(jsonOf(st["Principal"]), "bedrock.amazonaws.com") {
-				keyStatement = st
-			}
-		}
-		if jsonOf(keyStatement["Condition"]) != wantConditions || jsonOf(keyStatement["Action"]) != `"kms:GenerateDataKey"` {
-			t.Errorf("Bedrock's key statement %s", jsonOf(keyStatement))
-		}
+		bedrockStatements("key", s.template.Resources[logicalID(s, l.Key.Node().DefaultChild())].Properties["KeyPolicy"], map[string]any{
+			"Action": "kms:GenerateDataKey", "Resource": "*",
+		})
 		// The delivery role trusts Bedrock for this account and region, and writes one log stream.
 		roleID := logicalID(s, l.DeliveryRole.Node().DefaultChild())
 		trust := statements(s.template.Resources[roleID].Properties["AssumeRolePolicyDocument"])
@@ -165,9 +169,6 @@ func TestDeliveryBucketReplicatesIntoTheVault(t *testing.T) {
 		if len(trust) != 1 || jsonOf(trust[0]["Principal"]) != `{"Service":"s3.amazonaws.com"}` ||
 			jsonOf(trust[0]["Condition"]) != jsonOf(map[string]any{"StringEquals": map[string]any{"aws:SourceAccount": s.env.Account}}) {
 			t.Errorf("replication role trust %s, want S3 for this account only", jsonOf(trust))
-		}
-		objects := func(id string) map[string]any {
-			return map[string]any{"Fn::Join": []any{"", []any{getAtt(id, "Arn"), "/*"}}}
 		}
 		keyUse := func(id string) map[string]any {
 			return map[string]any{

@@ -4,6 +4,7 @@
 package test
 
 import (
+	"path"
 	"slices"
 	"strings"
 	"testing"
@@ -25,7 +26,14 @@ func TestFunctionsKeepTheirPermissionsUntilLambdaReleasesTheirInterfaces(t *test
 			roleResources := []string{roleID}
 			for _, id := range s.template.ofType("AWS::IAM::Policy") {
 				p := s.template.Resources[id].Properties
-				if slices.Contains(strs(p["Roles"]), jsonOf(ref(roleID))) && strings.Contains(jsonOf(p["PolicyDocument"]), "ec2:DeleteNetworkInterface") {
+				deletesInterfaces := slices.ContainsFunc(statements(p["PolicyDocument"]), func(st map[string]any) bool {
+					return slices.ContainsFunc(strs(st["Action"]), func(action string) bool {
+						// IAM actions are case-insensitive and may hold the wildcards * and ?, as path.Match reads them.
+						ok, _ := path.Match(strings.ToLower(action), "ec2:deletenetworkinterface")
+						return ok
+					})
+				})
+				if slices.Contains(strs(p["Roles"]), jsonOf(ref(roleID))) && deletesInterfaces {
 					roleResources = append(roleResources, id)
 				}
 			}
