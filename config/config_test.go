@@ -7,10 +7,14 @@ import (
 	"testing"
 )
 
-// shipped is the checked-in configuration, the base every bad case edits.
-func shipped(t *testing.T) map[string]any {
+// fixture is the tests' own configuration, three valid environments (dev, staging, prod). It starts as
+// a copy of the shipped environments.json, which users replace with their own accounts.
+const fixture = "testdata/environments.json"
+
+// base is the fixture decoded, the base every bad case edits.
+func base(t *testing.T) map[string]any {
 	t.Helper()
-	raw, err := os.ReadFile("../environments.json")
+	raw, err := os.ReadFile(fixture)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -25,17 +29,11 @@ func env(doc map[string]any, i int) map[string]any {
 	return doc["environments"].([]any)[i].(map[string]any)
 }
 
+// TestShippedConfigurationIsValid is the only test that reads the shipped environments.json: whatever
+// accounts and environments a user puts there must load without error.
 func TestShippedConfigurationIsValid(t *testing.T) {
-	f, err := Load("../environments.json")
-	if err != nil {
-		t.Fatal(err)
-	}
-	var names []string
-	for _, e := range f.Environments {
-		names = append(names, e.Name)
-	}
-	if strings.Join(names, ",") != "dev,staging,prod" {
-		t.Errorf("environments %v, want dev, staging, prod", names)
+	if _, err := Load("../environments.json"); err != nil {
+		t.Error(err)
 	}
 }
 
@@ -111,7 +109,7 @@ func TestBadConfigurationNamesEnvironmentFieldValueAndFix(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			doc := shipped(t)
+			doc := base(t)
 			c.edit(doc)
 			raw, _ := json.Marshal(doc)
 			_, err := Parse(raw)
@@ -138,7 +136,7 @@ func containsAll(s string, parts []string) bool {
 }
 
 func TestSeveralMistakesAreReportedTogether(t *testing.T) {
-	doc := shipped(t)
+	doc := base(t)
 	env(doc, 0)["vpcCidr"] = "nonsense"
 	env(doc, 2)["logRetentionDays"] = 2
 	raw, _ := json.Marshal(doc)
@@ -149,7 +147,7 @@ func TestSeveralMistakesAreReportedTogether(t *testing.T) {
 }
 
 func TestUnknownFieldIsRejected(t *testing.T) {
-	doc := shipped(t)
+	doc := base(t)
 	env(doc, 0)["logRetention"] = 365
 	raw, _ := json.Marshal(doc)
 	if _, err := Parse(raw); err == nil || !strings.Contains(err.Error(), `unknown field "logRetention"`) {
@@ -158,7 +156,7 @@ func TestUnknownFieldIsRejected(t *testing.T) {
 }
 
 func TestWrongTypeNamesEnvironmentFieldAndFix(t *testing.T) {
-	doc := shipped(t)
+	doc := base(t)
 	env(doc, 0)["invokerReservedConcurrency"] = "two"
 	env(doc, 2)["invocationLogging"].(map[string]any)["objectLockOnDeliveryBucket"] = "yes"
 	raw, _ := json.Marshal(doc)
@@ -174,7 +172,7 @@ func TestWrongTypeNamesEnvironmentFieldAndFix(t *testing.T) {
 }
 
 func TestSelect(t *testing.T) {
-	f, err := Load("../environments.json")
+	f, err := Load(fixture)
 	if err != nil {
 		t.Fatal(err)
 	}

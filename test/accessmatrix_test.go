@@ -11,8 +11,8 @@ import (
 	"sync"
 	"testing"
 
-	"github.com/privatebedrock/stack/config"
 	"github.com/privatebedrock/stack/constructs/invocationlogging"
+	"github.com/privatebedrock/stack/internal/cfnresolve"
 	"github.com/privatebedrock/stack/stacks"
 )
 
@@ -26,7 +26,7 @@ func TestAccessMatrix(t *testing.T) {
 		if i > 0 {
 			continue
 		}
-		// The Deny drill, for the first environment (dev) only, comes from a real synthesis with
+		// The Deny drill, for the fixture's first environment only, comes from a real synthesis with
 		// endpointPolicyEffect "Deny", not from editing the Allow policy: it proves what the construct emits.
 		deny := denyVariant(name)
 		p := policiesOf(t, deny)
@@ -213,9 +213,12 @@ func accessCases(t *testing.T, s *synthesized) []accessCase {
 // policiesOf takes the policies the rows need from the synthesized template.
 func policiesOf(t *testing.T, s *synthesized) stackPolicies {
 	t.Helper()
-	r := resolver{s.env, s.template}
+	r, err := cfnresolve.New(s.raw, cfnresolve.Deployment{Partition: s.env.Partition(), Region: s.env.Region, Account: s.env.Account})
+	if err != nil {
+		t.Fatal(err)
+	}
 	must := func(v any) any {
-		out, err := r.resolve(v)
+		out, err := r.Resolve(v)
 		if err != nil {
 			t.Fatalf("%s: %v", s.env.Name, err)
 		}
@@ -294,126 +297,6 @@ func denyVariant(name string) *synthesized {
 		denySynth.s = newSynthesized(env, stacks.New(newApp(), stacks.Props{Project: project, Environment: env}))
 	})
 	return denySynth.s
-}
-
-// resolver replaces CloudFormation intrinsics with the values a deployment would give them, because
-// the evaluator only understands literal policy JSON.
-type resolver struct {
-	env  config.Environment
-	tmpl Template
-}
-
-func (r resolver) resolve(v any) (any, error) {
-	switch x := v.(type) {
-	case []any:
-		out := make([]any, len(x))
-		for i, e := range x {
-			var err error
-			if out[i], err = r.resolve(e); err != nil {
-				return nil, err
-			}
-		}
-		return out, nil
-	case map[string]any:
-		if len(x) == 1 {
-			for fn, arg := range x {
-				if fn == "Ref" || strings.HasPrefix(fn, "Fn::") {
-					return r.intrinsic(fn, arg)
-				}
-			}
-		}
-		out := make(map[string]any, len(x))
-		for k, e := range x {
-			var err error
-			if out[k], err = r.resolve(e); err != nil {
-				return nil, err
-			}
-		}
-		return out, nil
-	}
-	return v, nil
-}
-
-func (r resolver) intrinsic(fn string, arg any) (string, error) {
-	fail := fmt.Errorf("cannot resolve %s", jsonOf(map[string]any{fn: arg}))
-	switch a := arg.(type) {
-	case string:
-		if fn == "Ref" {
-			return r.ref(a, fail)
-		}
-	case []any:
-		if fn == "Fn::GetAtt" && len(a) == 2 && a[1] == "Arn" {
-			return r.arn(a[0].(string), fail)
-		}
-		if fn == "Fn::Join" && len(a) == 2 {
-			parts, err := r.resolve(a[1])
-			if err != nil {
-				return "", err
-			}
-			joined := strs(parts)
-			for _, s := range joined {
-				if strings.HasPrefix(s, "{") {
-					return "", fail
-				}
-			}
-			return strings.Join(joined, a[0].(string)), nil
-		}
-	}
-	return "", fail
-}
-
-func (r resolver) ref(id string, fail error) (string, error) {
-	e := r.env
-	switch id {
-	case "AWS::Partition":
-		return e.Partition(), nil
-	case "AWS::Region":
-		return e.Region, nil
-	case "AWS::AccountId":
-		return e.Account, nil
-	case "AWS::URLSuffix":
-		if e.Partition() == "aws-cn" {
-			return "amazonaws.com.cn", nil
-		}
-		return "amazonaws.com", nil
-	}
-	res, ok := r.tmpl.Resources[id]
-	if !ok {
-		return "", fail
-	}
-	switch res.Type {
-	case "AWS::EC2::VPCEndpoint":
-		return "vpce-" + strings.ToLower(id), nil
-	case "AWS::S3::Bucket", "AWS::KMS::Key":
-		return strings.ToLower(id), nil
-	case "AWS::IAM::Role":
-		return id, nil
-	case "AWS::Logs::LogGroup":
-		if name, ok := res.Properties["LogGroupName"].(string); ok {
-			return name, nil
-		}
-		return id, nil
-	}
-	return "", fail
-}
-
-func (r resolver) arn(id string, fail error) (string, error) {
-	name, err := r.ref(id, fail)
-	if err != nil {
-		return "", err
-	}
-	e := r.env
-	switch r.tmpl.Resources[id].Type {
-	case "AWS::IAM::Role":
-		return fmt.Sprintf("arn:%s:iam::%s:role/%s", e.Partition(), e.Account, name), nil
-	case "AWS::S3::Bucket":
-		return fmt.Sprintf("arn:%s:s3:::%s", e.Partition(), name), nil
-	case "AWS::KMS::Key":
-		return fmt.Sprintf("arn:%s:kms:%s:%s:key/%s", e.Partition(), e.Region, e.Account, name), nil
-	case "AWS::Logs::LogGroup":
-		return fmt.Sprintf("arn:%s:logs:%s:%s:log-group:%s:*", e.Partition(), e.Region, e.Account, name), nil
-	}
-	return "", fail
 }
 
 // evalCase and evalResult are tools/iameval/evaluate.mjs's input and output (see its header).
@@ -556,15 +439,4 @@ func merge(maps ...map[string]any) map[string]any {
 		}
 	}
 	return out
-}
-
-func TestAccessMatrixResolverRejectsWhatItCannotResolve(t *testing.T) {
-	s := envs[names[0]]
-	r := resolver{s.env, s.template}
-	role := s.template.ofType("AWS::IAM::Role")[0]
-	for _, v := range []any{map[string]any{"Fn::Sub": "${AWS::Region}"}, getAtt(role, "RoleId"), ref("NoSuchResource")} {
-		if got, err := r.resolve(map[string]any{"Resource": []any{v}}); err == nil {
-			t.Errorf("%s resolved to %s, want an error", jsonOf(v), jsonOf(got))
-		}
-	}
 }

@@ -19,12 +19,19 @@ import (
 
 var update = flag.Bool("update", false, "rewrite the golden templates in testdata/")
 
+// fixture is the configuration the tests synthesize. It is the tests' own, not the shipped
+// environments.json, which users replace with their accounts: the golden templates and the access
+// matrix come from it, and tests that need an environment of a kind find it by its settings.
+const fixture = "testdata/environments.json"
+
 // synthesized is one environment's stack as the tests see it.
 type synthesized struct {
 	env      config.Environment
 	stack    *stacks.Stack
 	assert   assertions.Template
 	template Template
+	// raw is the template as CloudFormation JSON, for tools that read it.
+	raw []byte
 }
 
 var (
@@ -66,7 +73,7 @@ func newApp() awscdk.App {
 }
 
 func synthAll() error {
-	file, err := config.Load("../environments.json")
+	file, err := config.Load(fixture)
 	if err != nil {
 		return err
 	}
@@ -92,8 +99,23 @@ func newSynthesized(env config.Environment, s *stacks.Stack) *synthesized {
 	if err := json.Unmarshal(raw, &t); err != nil {
 		panic(err)
 	}
-	return &synthesized{env: env, stack: s, assert: tmpl, template: t}
+	return &synthesized{env: env, stack: s, assert: tmpl, template: t, raw: raw}
 }
+
+// envWhere is the fixture's first environment for which match holds. It fails the test when there is
+// none: the fixture must keep an environment of each kind the tests pick (kind says which).
+func envWhere(t testing.TB, kind string, match func(config.Environment) bool) *synthesized {
+	t.Helper()
+	for _, name := range names {
+		if match(envs[name].env) {
+			return envs[name]
+		}
+	}
+	t.Fatalf("%s has no environment that %s: add one", fixture, kind)
+	return nil
+}
+
+func loggingEnabled(e config.Environment) bool { return e.InvocationLogging.Enabled }
 
 // forEachEnv runs f as a subtest per environment.
 func forEachEnv(t *testing.T, f func(t *testing.T, s *synthesized)) {

@@ -1,9 +1,17 @@
+// Helpers that read synthesized templates.
+
 package test
 
 import (
 	"encoding/json"
+	"slices"
 	"sort"
+	"strings"
 	"testing"
+
+	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/assertions"
+	"github.com/aws/constructs-go/constructs/v10"
 )
 
 // Template is a synthesized CloudFormation template, decoded for assertions in Go.
@@ -59,6 +67,65 @@ func (r Resource) dependsOn() []string {
 	return nil
 }
 
+// statefulTypes are resources whose replacement loses data or makes it unreadable.
+var statefulTypes = []string{"AWS::KMS::Key", "AWS::S3::Bucket", "AWS::Logs::LogGroup"}
+
+func statefulIDs(tmpl Template) []string {
+	var ids []string
+	for _, typ := range statefulTypes {
+		ids = append(ids, tmpl.ofType(typ)...)
+	}
+	return ids
+}
+
+// endpoints maps a service name suffix (bedrock-runtime, s3, logs...) to the endpoint resource.
+func endpoints(tmpl Template) map[string]Resource {
+	out := map[string]Resource{}
+	for _, id := range tmpl.ofType("AWS::EC2::VPCEndpoint") {
+		r := tmpl.Resources[id]
+		// com.amazonaws.<region>.<service>, or a join of the same whose last part is ".<service>".
+		name, _ := r.Properties["ServiceName"].(string)
+		if intrinsic, ok := r.Properties["ServiceName"].(map[string]any); ok {
+			if join, _ := intrinsic["Fn::Join"].([]any); len(join) == 2 {
+				if parts, _ := join[1].([]any); len(parts) > 0 {
+					name, _ = parts[len(parts)-1].(string)
+				}
+			}
+		}
+		out[name[strings.LastIndex(name, ".")+1:]] = r
+	}
+	return out
+}
+
+// logicalID is the template logical ID of an L1 resource.
+func logicalID(s *synthesized, resource constructs.IConstruct) string {
+	return *s.stack.Stack.GetLogicalId(resource.(awscdk.CfnElement))
+}
+
+// expect fails the test unless actual, a template value, matches pattern by the rules of
+// assertions.Match. A plain map pattern is Match.objectLike, as in Template.hasResourceProperties:
+// nested maps match partially, lists exactly. Unlike Template's assertions, it names the value and
+// fails the test instead of panicking, and it can check one resource among several of a type.
+func expect(t testing.TB, what string, pattern, actual any) {
+	t.Helper()
+	if r := matcher(pattern).Test(actual); *r.HasFailed() {
+		t.Errorf("%s does not match:\n%s", what, *r.RenderMismatch())
+	}
+}
+
+// matches reports whether actual matches pattern, by the rules of expect.
+func matches(pattern, actual any) bool {
+	return !*matcher(pattern).Test(actual).HasFailed()
+}
+
+func matcher(pattern any) assertions.Matcher {
+	if m, ok := pattern.(assertions.Matcher); ok {
+		return m
+	}
+	object := pattern.(map[string]any)
+	return assertions.Match_ObjectLike(&object)
+}
+
 // jsonOf renders a value for comparison and messages.
 func jsonOf(v any) string {
 	b, _ := json.Marshal(v)
@@ -70,6 +137,11 @@ func ref(id string) map[string]any { return map[string]any{"Ref": id} }
 
 // getAtt is the CloudFormation attribute reference.
 func getAtt(id, attr string) map[string]any { return map[string]any{"Fn::GetAtt": []any{id, attr}} }
+
+// objects is the ARN pattern of every object in a bucket of the template.
+func objects(bucketID string) map[string]any {
+	return map[string]any{"Fn::Join": []any{"", []any{getAtt(bucketID, "Arn"), "/*"}}}
+}
 
 // statements returns a policy document's statements as maps.
 func statements(doc any) []map[string]any {
@@ -99,6 +171,12 @@ func strs(v any) []string {
 		return out
 	}
 	return nil
+}
+
+func sorted(v []string) []string {
+	out := slices.Clone(v)
+	slices.Sort(out)
+	return out
 }
 
 // resolved is the template form of a token, e.g. {"Fn::GetAtt": [...]}.

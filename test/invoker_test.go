@@ -1,3 +1,5 @@
+// The test function (constructs/invoker): its configuration, security group and role.
+
 package test
 
 import (
@@ -5,41 +7,9 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/assertions"
-	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
 )
-
-var invokeActions = []string{"bedrock:InvokeModel", "bedrock:InvokeModelWithResponseStream"}
-
-func TestEndpointPolicyAdmitsNamedPrincipalsOnNamedModelsOnly(t *testing.T) {
-	forEachEnv(t, func(t *testing.T, s *synthesized) {
-		doc := endpoints(s.template)["bedrock-runtime"].Properties["PolicyDocument"]
-		stmts := statements(doc)
-		if len(stmts) != 1 {
-			t.Fatalf("want one statement, got %s", jsonOf(doc))
-		}
-		st := stmts[0]
-		if st["Effect"] != s.env.EndpointPolicyEffect {
-			t.Errorf("Effect = %v, want %s", st["Effect"], s.env.EndpointPolicyEffect)
-		}
-		if got := strs(st["Action"]); !slices.Equal(got, invokeActions) {
-			t.Errorf("Action = %v, want %v", got, invokeActions)
-		}
-		if got, want := sorted(strs(st["Resource"])), sorted(s.env.ModelArns()); !slices.Equal(got, want) {
-			t.Errorf("Resource = %v, want %v", got, want)
-		}
-		principals := strs(st["Principal"].(map[string]any)["AWS"])
-		wantPrincipals := append(slices.Clone(s.env.ClientPrincipals), jsonOf(getAtt(logicalID(s, s.stack.Invoker.Role.Node().DefaultChild()), "Arn")))
-		if !slices.Equal(sorted(principals), sorted(wantPrincipals)) {
-			t.Errorf("Principal = %v, want %v", principals, wantPrincipals)
-		}
-		if strings.Contains(jsonOf(doc), `"*"`) {
-			t.Errorf("endpoint policy has a wildcard: %s", jsonOf(doc))
-		}
-	})
-}
 
 func TestInvokerFunction(t *testing.T) {
 	forEachEnv(t, func(t *testing.T, s *synthesized) {
@@ -152,15 +122,4 @@ func TestInvokerRoleIsGatedOnTheEndpoint(t *testing.T) {
 			t.Errorf("network-interface statement %s, want it scoped to the account and region", jsonOf(eni))
 		}
 	})
-}
-
-// logicalID is the template logical ID of an L1 resource.
-func logicalID(s *synthesized, resource constructs.IConstruct) string {
-	return *s.stack.Stack.GetLogicalId(resource.(awscdk.CfnElement))
-}
-
-func sorted(v []string) []string {
-	out := slices.Clone(v)
-	slices.Sort(out)
-	return out
 }

@@ -1,7 +1,9 @@
+// Model invocation logging (constructs/invocationlogging): buckets, vault, Bedrock's access, the
+// configuration handler, and the opt-out.
+
 package test
 
 import (
-	"fmt"
 	"slices"
 	"strings"
 	"testing"
@@ -16,46 +18,6 @@ import (
 	"github.com/privatebedrock/stack/constructs/invocationlogging"
 	"github.com/privatebedrock/stack/stacks"
 )
-
-func TestEveryKeyRotatesAndDeniesGrantsNotForAwsResources(t *testing.T) {
-	forEachEnv(t, func(t *testing.T, s *synthesized) {
-		for _, id := range s.template.ofType("AWS::KMS::Key") {
-			p := s.template.Resources[id].Properties
-			if p["EnableKeyRotation"] != true {
-				t.Errorf("key %s does not rotate", id)
-			}
-			policy := jsonOf(p["KeyPolicy"])
-			if !strings.Contains(policy, `"Action":"kms:CreateGrant","Condition":{"BoolIfExists":{"aws:PrincipalIsAWSService":"false","kms:GrantIsForAWSResource":"false"}},"Effect":"Deny"`) {
-				t.Errorf("key %s does not deny grants that are not for AWS resources: %s", id, policy)
-			}
-			// CloudWatch Logs may use the key only for named log groups.
-			for _, st := range statements(p["KeyPolicy"]) {
-				if strings.Contains(jsonOf(st["Principal"]), "logs.") && !strings.Contains(jsonOf(st["Condition"]), "kms:EncryptionContext:aws:logs:arn") {
-					t.Errorf("key %s lets CloudWatch Logs use it for any log group: %s", id, jsonOf(st))
-				}
-			}
-		}
-	})
-}
-
-func TestEveryLogGroupIsEncryptedAndRetained(t *testing.T) {
-	forEachEnv(t, func(t *testing.T, s *synthesized) {
-		groups := s.template.ofType("AWS::Logs::LogGroup")
-		want := 3 // flow logs, invoker, deploy-time calls
-		if s.env.InvocationLogging.Enabled {
-			want += 2 // invocation logs, configuration handler
-		}
-		if len(groups) != want {
-			t.Errorf("log groups %v, want %d", groups, want)
-		}
-		for _, id := range groups {
-			p := s.template.Resources[id].Properties
-			if p["KmsKeyId"] == nil || p["RetentionInDays"] != float64(s.env.LogRetentionDays) {
-				t.Errorf("log group %s: key %v, retention %v; want a key and %d days", id, p["KmsKeyId"], p["RetentionInDays"], s.env.LogRetentionDays)
-			}
-		}
-	})
-}
 
 func TestInvocationLogBuckets(t *testing.T) {
 	forEachEnv(t, func(t *testing.T, s *synthesized) {
@@ -97,22 +59,27 @@ func TestInvocationLogBuckets(t *testing.T) {
 			}
 		}
 		// Access logs are request metadata: kept as long as the other logs, then deleted.
-		accessLogs := s.template.Resources[logicalID(s, l.AccessLogs.Node().DefaultChild())].Properties
-		if rules := jsonOf(accessLogs["LifecycleConfiguration"]); !strings.Contains(rules, fmt.Sprintf(`"ExpirationInDays":%d`, s.env.LogRetentionDays)) {
-			t.Errorf("access-log bucket lifecycle %s does not expire objects after %d days", rules, s.env.LogRetentionDays)
-		}
+		expect(t, "access-log bucket", map[string]any{"LifecycleConfiguration": map[string]any{"Rules": assertions.Match_ArrayWith(&[]any{
+			assertions.Match_ObjectLike(&map[string]any{"Status": "Enabled", "ExpirationInDays": s.env.LogRetentionDays}),
+		})}}, s.template.Resources[logicalID(s, l.AccessLogs.Node().DefaultChild())].Properties)
 		for _, id := range s.template.ofType("AWS::S3::Bucket") {
 			p := s.template.Resources[id].Properties
 			if p["PublicAccessBlockConfiguration"] == nil || p["VersioningConfiguration"] == nil || p["BucketEncryption"] == nil {
 				t.Errorf("bucket %s lacks public access block, versioning or encryption", id)
 			}
 		}
-		// Each bucket policy refuses plain HTTP.
+		// Each bucket policy refuses plain HTTP to everyone, on the bucket and its objects.
 		for _, id := range s.template.ofType("AWS::S3::BucketPolicy") {
-			doc := jsonOf(s.template.Resources[id].Properties["PolicyDocument"])
-			if !strings.Contains(doc, `"Condition":{"Bool":{"aws:SecureTransport":"false"}},"Effect":"Deny"`) {
-				t.Errorf("bucket policy %s allows plain HTTP: %s", id, doc)
-			}
+			p := s.template.Resources[id].Properties
+			bucket, _ := p["Bucket"].(map[string]any)
+			bucketID, _ := bucket["Ref"].(string)
+			expect(t, "bucket policy "+id, map[string]any{"PolicyDocument": map[string]any{"Statement": assertions.Match_ArrayWith(&[]any{
+				assertions.Match_ObjectLike(&map[string]any{
+					"Effect": "Deny", "Principal": map[string]any{"AWS": "*"}, "Action": "s3:*",
+					"Resource":  []any{getAtt(bucketID, "Arn"), objects(bucketID)},
+					"Condition": assertions.Match_ObjectEquals(&map[string]any{"Bool": map[string]any{"aws:SecureTransport": "false"}}),
+				}),
+			})}}, p)
 		}
 	})
 }
@@ -123,37 +90,37 @@ func TestBedrockMayWriteOnlyUnderThePrefixForThisAccountAndRegion(t *testing.T) 
 		if l == nil {
 			t.Skip("invocation logging is off")
 		}
-		wantConditions := jsonOf(map[string]any{
+		conditions := map[string]any{
 			"ArnLike":      map[string]any{"aws:SourceArn": "arn:aws:bedrock:" + s.env.Region + ":" + s.env.Account + ":*"},
 			"StringEquals": map[string]any{"aws:SourceAccount": s.env.Account},
+		}
+		wantConditions := jsonOf(conditions)
+		// Every statement that names Bedrock, in whatever form, grants what it needs for this account and
+		// region, and nothing else.
+		bedrockStatements := func(what string, policy any, want map[string]any) {
+			want["Effect"] = "Allow"
+			want["Principal"] = assertions.Match_ObjectEquals(&map[string]any{"Service": "bedrock.amazonaws.com"})
+			want["Condition"] = assertions.Match_ObjectEquals(&conditions)
+			var found bool
+			for _, st := range statements(policy) {
+				if strings.Contains(jsonOf(st["Principal"]), "bedrock.amazonaws.com") {
+					found = true
+					expect(t, "Bedrock's "+what+" statement", want, st)
+				}
+			}
+			if !found {
+				t.Errorf("no %s statement for bedrock.amazonaws.com", what)
+			}
+		}
+		// Bedrock writes under the prefix of the delivery bucket.
+		bucketID := logicalID(s, l.Bucket.Node().DefaultChild())
+		bedrockStatements("bucket", s.template.Resources[logicalID(s, l.Bucket.Policy().Node().DefaultChild())].Properties["PolicyDocument"], map[string]any{
+			"Action": "s3:PutObject", "Resource": map[string]any{"Fn::Join": []any{"", []any{getAtt(bucketID, "Arn"), "/" + s.env.InvocationLogging.S3KeyPrefix + "/*"}}},
 		})
-		policyID := logicalID(s, l.Bucket.Policy().Node().DefaultChild())
-		var found bool
-		for _, st := range statements(s.template.Resources[policyID].Properties["PolicyDocument"]) {
-			if !strings.Contains(jsonOf(st["Principal"]), "bedrock.amazonaws.com") {
-				continue
-			}
-			found = true
-			resource := jsonOf(st["Resource"])
-			if jsonOf(st["Condition"]) != wantConditions || jsonOf(st["Action"]) != `"s3:PutObject"` ||
-				!strings.Contains(resource, `"/`+s.env.InvocationLogging.S3KeyPrefix+`/*"`) {
-				t.Errorf("Bedrock's bucket statement %s, want s3:PutObject under the prefix with %s", jsonOf(st), wantConditions)
-			}
-		}
-		if !found {
-			t.Error("no bucket statement for bedrock.amazonaws.com")
-		}
 		// The key lets Bedrock generate data keys under the same conditions.
-		keyID := logicalID(s, l.Key.Node().DefaultChild())
-		var keyStatement map[string]any
-		for _, st := range statements(s.template.Resources[keyID].Properties["KeyPolicy"]) {
-			if strings.Contains(jsonOf(st["Principal"]), "bedrock.amazonaws.com") {
-				keyStatement = st
-			}
-		}
-		if jsonOf(keyStatement["Condition"]) != wantConditions || jsonOf(keyStatement["Action"]) != `"kms:GenerateDataKey"` {
-			t.Errorf("Bedrock's key statement %s", jsonOf(keyStatement))
-		}
+		bedrockStatements("key", s.template.Resources[logicalID(s, l.Key.Node().DefaultChild())].Properties["KeyPolicy"], map[string]any{
+			"Action": "kms:GenerateDataKey", "Resource": "*",
+		})
 		// The delivery role trusts Bedrock for this account and region, and writes one log stream.
 		roleID := logicalID(s, l.DeliveryRole.Node().DefaultChild())
 		trust := statements(s.template.Resources[roleID].Properties["AssumeRolePolicyDocument"])
@@ -202,9 +169,6 @@ func TestDeliveryBucketReplicatesIntoTheVault(t *testing.T) {
 		if len(trust) != 1 || jsonOf(trust[0]["Principal"]) != `{"Service":"s3.amazonaws.com"}` ||
 			jsonOf(trust[0]["Condition"]) != jsonOf(map[string]any{"StringEquals": map[string]any{"aws:SourceAccount": s.env.Account}}) {
 			t.Errorf("replication role trust %s, want S3 for this account only", jsonOf(trust))
-		}
-		objects := func(id string) map[string]any {
-			return map[string]any{"Fn::Join": []any{"", []any{getAtt(id, "Arn"), "/*"}}}
 		}
 		keyUse := func(id string) map[string]any {
 			return map[string]any{
@@ -288,46 +252,11 @@ func TestLoggingConfigurationHandler(t *testing.T) {
 	})
 }
 
-func TestStatefulResourcesFollowTheRemovalPolicy(t *testing.T) {
-	forEachEnv(t, func(t *testing.T, s *synthesized) {
-		// Retained data survives updates and deletion, but not the rollback of a failed first create,
-		// which would leave named resources behind and make the retry fail with "already exists".
-		deletion, replace := "RetainExceptOnCreate", "Retain"
-		if s.env.RemovalPolicy == "destroy" {
-			deletion, replace = "Delete", "Delete"
-		}
-		for _, id := range statefulIDs(s.template) {
-			r := s.template.Resources[id]
-			if r.DeletionPolicy != deletion || r.UpdateReplace != replace {
-				t.Errorf("%s %s: DeletionPolicy %q UpdateReplacePolicy %q, want %q and %q", r.Type, id, r.DeletionPolicy, r.UpdateReplace, deletion, replace)
-			}
-		}
-	})
-}
-
-func TestStackTagsProtectionAndOutputs(t *testing.T) {
-	forEachEnv(t, func(t *testing.T, s *synthesized) {
-		if got := *s.stack.StackName(); got != project+"-"+s.env.Name {
-			t.Errorf("stack name %s", got)
-		}
-		if got := s.stack.TerminationProtection() != nil && *s.stack.TerminationProtection(); got != (s.env.Name == "prod") {
-			t.Errorf("termination protection %v in %s", got, s.env.Name)
-		}
-		s.assert.HasResourceProperties(jsii.String("AWS::EC2::VPC"), map[string]any{"Tags": assertions.Match_ArrayWith(&[]any{
-			map[string]any{"Key": "environment", "Value": s.env.Name}, map[string]any{"Key": "project", "Value": project},
-		})})
-		for _, o := range []string{"VpcId", "BedrockRuntimeEndpointId", "BedrockRuntimeEndpointSecurityGroupId", "InvokerSecurityGroupId", "InvokerFunctionName", "InvokerRoleArn"} {
-			if s.template.Outputs[o] == nil {
-				t.Errorf("no output %s", o)
-			}
-		}
-	})
-}
-
-// TestInvocationLoggingOptOut builds dev with invocation logging off: no logging resources, no Bedrock
-// control-plane endpoint unless configured, and the rest of the stack unchanged.
+// TestInvocationLoggingOptOut builds an environment that logs model invocations again with logging
+// off: no logging resources, no Bedrock control-plane endpoint unless configured, and the rest of the
+// stack unchanged.
 func TestInvocationLoggingOptOut(t *testing.T) {
-	env := envs["dev"].env
+	env := envWhere(t, "logs model invocations", loggingEnabled).env
 	env.InvocationLogging.Enabled = false
 	s := stacks.New(newApp(), stacks.Props{Project: project, Environment: env})
 	if s.Logging != nil {
@@ -341,8 +270,9 @@ func TestInvocationLoggingOptOut(t *testing.T) {
 		t.Errorf("buckets %v although logging is disabled", ids)
 	}
 	for _, service := range []string{"bedrock", "lambda"} {
-		if _, ok := endpoints(tmpl)[service]; ok {
-			t.Errorf("%s endpoint although nothing calls it", service)
+		_, ok := endpoints(tmpl)[service]
+		if configured := slices.Contains(env.InterfaceEndpoints, service); ok != configured {
+			t.Errorf("%s endpoint: %v, want it only where configured (%v): nothing else calls it", service, ok, configured)
 		}
 	}
 	if _, ok := endpoints(tmpl)["bedrock-runtime"]; !ok {

@@ -1,0 +1,172 @@
+// Package cfnresolve replaces the CloudFormation intrinsics in values of a synthesized template with
+// the literals a deployment would give them, for tools that only read literal JSON, such as the
+// offline IAM evaluator.
+//
+// It resolves the pseudo parameters AWS::Partition, AWS::Region, AWS::AccountId and AWS::URLSuffix,
+// Ref and Fn::GetAtt Arn of the resource types whose names policies use (IAM roles, S3 buckets, KMS
+// keys, log groups, and Ref of VPC endpoints), and Fn::Join. Physical names that CloudFormation
+// generates are stand-ins made from the logical ID: stable and recognisable, not what AWS would pick.
+// Anything else is an error naming the intrinsic, so that a policy is never evaluated half-resolved.
+package cfnresolve
+
+import (
+	"encoding/json"
+	"fmt"
+	"strings"
+)
+
+// Deployment is where the template is deployed: the values of its pseudo parameters.
+type Deployment struct {
+	// Partition is aws, aws-cn or aws-us-gov.
+	Partition string
+	Region    string
+	Account   string
+}
+
+// Resolver resolves the intrinsics of one template for one deployment.
+type Resolver struct {
+	deployment Deployment
+	resources  map[string]resource
+}
+
+type resource struct {
+	Type       string         `json:"Type"`
+	Properties map[string]any `json:"Properties"`
+}
+
+// New reads the resources of a CloudFormation template in JSON.
+func New(template []byte, d Deployment) (*Resolver, error) {
+	var t struct {
+		Resources map[string]resource `json:"Resources"`
+	}
+	if err := json.Unmarshal(template, &t); err != nil {
+		return nil, fmt.Errorf("cfnresolve: template: %w", err)
+	}
+	return &Resolver{deployment: d, resources: t.Resources}, nil
+}
+
+// Resolve returns v, a value decoded from template JSON, with every intrinsic in it replaced by a
+// literal string. v itself is not modified.
+func (r *Resolver) Resolve(v any) (any, error) {
+	switch x := v.(type) {
+	case []any:
+		out := make([]any, len(x))
+		for i, e := range x {
+			var err error
+			if out[i], err = r.Resolve(e); err != nil {
+				return nil, err
+			}
+		}
+		return out, nil
+	case map[string]any:
+		if len(x) == 1 {
+			for fn, arg := range x {
+				if fn == "Ref" || strings.HasPrefix(fn, "Fn::") {
+					return r.intrinsic(fn, arg)
+				}
+			}
+		}
+		out := make(map[string]any, len(x))
+		for k, e := range x {
+			var err error
+			if out[k], err = r.Resolve(e); err != nil {
+				return nil, err
+			}
+		}
+		return out, nil
+	}
+	return v, nil
+}
+
+func (r *Resolver) intrinsic(fn string, arg any) (string, error) {
+	text, _ := json.Marshal(map[string]any{fn: arg})
+	fail := fmt.Errorf("cannot resolve %s", text)
+	switch fn {
+	case "Ref":
+		if id, ok := arg.(string); ok {
+			return r.ref(id, fail)
+		}
+	case "Fn::GetAtt":
+		if a, ok := arg.([]any); ok && len(a) == 2 && a[1] == "Arn" {
+			if id, ok := a[0].(string); ok {
+				return r.arn(id, fail)
+			}
+		}
+	case "Fn::Join":
+		a, ok := arg.([]any)
+		if !ok || len(a) != 2 {
+			return "", fail
+		}
+		sep, ok := a[0].(string)
+		list, isList := a[1].([]any)
+		if !ok || !isList {
+			return "", fail
+		}
+		parts := make([]string, len(list))
+		for i, e := range list {
+			v, err := r.Resolve(e)
+			if err != nil {
+				return "", err
+			}
+			if parts[i], ok = v.(string); !ok {
+				return "", fail
+			}
+		}
+		return strings.Join(parts, sep), nil
+	}
+	return "", fail
+}
+
+func (r *Resolver) ref(id string, fail error) (string, error) {
+	d := r.deployment
+	switch id {
+	case "AWS::Partition":
+		return d.Partition, nil
+	case "AWS::Region":
+		return d.Region, nil
+	case "AWS::AccountId":
+		return d.Account, nil
+	case "AWS::URLSuffix":
+		if d.Partition == "aws-cn" {
+			return "amazonaws.com.cn", nil
+		}
+		return "amazonaws.com", nil
+	}
+	res, ok := r.resources[id]
+	if !ok {
+		return "", fail
+	}
+	switch res.Type {
+	case "AWS::EC2::VPCEndpoint":
+		return "vpce-" + strings.ToLower(id), nil
+	case "AWS::S3::Bucket", "AWS::KMS::Key":
+		return strings.ToLower(id), nil
+	case "AWS::IAM::Role":
+		return id, nil
+	case "AWS::Logs::LogGroup":
+		if name, ok := res.Properties["LogGroupName"].(string); ok {
+			return name, nil
+		}
+		return id, nil
+	}
+	return "", fail
+}
+
+func (r *Resolver) arn(id string, fail error) (string, error) {
+	name, err := r.ref(id, fail)
+	if err != nil {
+		return "", err
+	}
+	d := r.deployment
+	switch r.resources[id].Type {
+	case "AWS::IAM::Role":
+		return fmt.Sprintf("arn:%s:iam::%s:role/%s", d.Partition, d.Account, name), nil
+	case "AWS::S3::Bucket":
+		return fmt.Sprintf("arn:%s:s3:::%s", d.Partition, name), nil
+	case "AWS::KMS::Key":
+		return fmt.Sprintf("arn:%s:kms:%s:%s:key/%s", d.Partition, d.Region, d.Account, name), nil
+	case "AWS::Logs::LogGroup":
+		return fmt.Sprintf("arn:%s:logs:%s:%s:log-group:%s:*", d.Partition, d.Region, d.Account, name), nil
+	}
+	return "", fail
+}

@@ -1,0 +1,123 @@
+package cfnresolve
+
+import (
+	"encoding/json"
+	"reflect"
+	"strings"
+	"testing"
+)
+
+const template = `{"Resources": {
+	"Role":      {"Type": "AWS::IAM::Role", "Properties": {}},
+	"Bucket":    {"Type": "AWS::S3::Bucket"},
+	"Key":       {"Type": "AWS::KMS::Key", "Properties": {"EnableKeyRotation": true}},
+	"Named":     {"Type": "AWS::Logs::LogGroup", "Properties": {"LogGroupName": "/stack/invocations"}},
+	"Unnamed":   {"Type": "AWS::Logs::LogGroup", "Properties": {"RetentionInDays": 365}},
+	"Endpoint":  {"Type": "AWS::EC2::VPCEndpoint", "Properties": {}},
+	"Vpc":       {"Type": "AWS::EC2::VPC", "Properties": {}}
+}}`
+
+var deployment = Deployment{Partition: "aws", Region: "us-east-1", Account: "111111111111"}
+
+func decode(t *testing.T, s string) any {
+	t.Helper()
+	var v any
+	if err := json.Unmarshal([]byte(s), &v); err != nil {
+		t.Fatalf("%s: %v", s, err)
+	}
+	return v
+}
+
+func TestResolve(t *testing.T) {
+	cases := []struct {
+		name, in, want string
+		deployment     *Deployment // default: deployment
+	}{
+		{"literal", `"arn:aws:s3:::x"`, `"arn:aws:s3:::x"`, nil},
+		{"partition", `{"Ref": "AWS::Partition"}`, `"aws"`, nil},
+		{"region", `{"Ref": "AWS::Region"}`, `"us-east-1"`, nil},
+		{"account", `{"Ref": "AWS::AccountId"}`, `"111111111111"`, nil},
+		{"URL suffix", `{"Ref": "AWS::URLSuffix"}`, `"amazonaws.com"`, nil},
+		{"URL suffix in China", `{"Ref": "AWS::URLSuffix"}`, `"amazonaws.com.cn"`,
+			&Deployment{Partition: "aws-cn", Region: "cn-north-1", Account: "111111111111"}},
+		{"role name", `{"Ref": "Role"}`, `"Role"`, nil},
+		{"bucket name", `{"Ref": "Bucket"}`, `"bucket"`, nil},
+		{"key ID", `{"Ref": "Key"}`, `"key"`, nil},
+		{"named log group", `{"Ref": "Named"}`, `"/stack/invocations"`, nil},
+		{"log group named by CloudFormation", `{"Ref": "Unnamed"}`, `"Unnamed"`, nil},
+		{"VPC endpoint ID", `{"Ref": "Endpoint"}`, `"vpce-endpoint"`, nil},
+		{"role ARN", `{"Fn::GetAtt": ["Role", "Arn"]}`, `"arn:aws:iam::111111111111:role/Role"`, nil},
+		{"bucket ARN", `{"Fn::GetAtt": ["Bucket", "Arn"]}`, `"arn:aws:s3:::bucket"`, nil},
+		{"key ARN", `{"Fn::GetAtt": ["Key", "Arn"]}`, `"arn:aws:kms:us-east-1:111111111111:key/key"`, nil},
+		{"log group ARN", `{"Fn::GetAtt": ["Named", "Arn"]}`, `"arn:aws:logs:us-east-1:111111111111:log-group:/stack/invocations:*"`, nil},
+		{"ARN in another partition", `{"Fn::GetAtt": ["Role", "Arn"]}`, `"arn:aws-us-gov:iam::111111111111:role/Role"`,
+			&Deployment{Partition: "aws-us-gov", Region: "us-gov-west-1", Account: "111111111111"}},
+		{"join", `{"Fn::Join": ["", [{"Fn::GetAtt": ["Bucket", "Arn"]}, "/logs/*"]]}`, `"arn:aws:s3:::bucket/logs/*"`, nil},
+		{"join with a separator and a nested join", `{"Fn::Join": [":", ["arn", {"Ref": "AWS::Partition"}, {"Fn::Join": ["-", ["a", "b"]]}]]}`, `"arn:aws:a-b"`, nil},
+		{"policy document", `{"Statement": [{"Effect": "Allow", "Principal": {"AWS": [{"Fn::GetAtt": ["Role", "Arn"]}, "arn:aws:iam::111111111111:root"]},
+			"Resource": "*", "Condition": {"StringEquals": {"aws:SourceVpce": {"Ref": "Endpoint"}}}, "Count": 2}]}`,
+			`{"Statement": [{"Effect": "Allow", "Principal": {"AWS": ["arn:aws:iam::111111111111:role/Role", "arn:aws:iam::111111111111:root"]},
+			"Resource": "*", "Condition": {"StringEquals": {"aws:SourceVpce": "vpce-endpoint"}}, "Count": 2}]}`, nil},
+		{"a map with Ref beside other keys is no intrinsic", `{"Ref": "Role", "Note": "x"}`, `{"Ref": "Role", "Note": "x"}`, nil},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			d := deployment
+			if c.deployment != nil {
+				d = *c.deployment
+			}
+			r, err := New([]byte(template), d)
+			if err != nil {
+				t.Fatal(err)
+			}
+			in := decode(t, c.in)
+			before, _ := json.Marshal(in)
+			got, err := r.Resolve(in)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if want := decode(t, c.want); !reflect.DeepEqual(got, want) {
+				g, _ := json.Marshal(got)
+				t.Errorf("got %s, want %s", g, c.want)
+			}
+			if after, _ := json.Marshal(in); string(after) != string(before) {
+				t.Errorf("input modified: %s, was %s", after, before)
+			}
+		})
+	}
+}
+
+func TestResolveRejectsWhatItCannotResolve(t *testing.T) {
+	cases := []struct{ name, in, want string }{
+		{"Fn::Sub", `{"Fn::Sub": "${AWS::Region}"}`, `cannot resolve {"Fn::Sub":"${AWS::Region}"}`},
+		{"an attribute other than Arn", `{"Fn::GetAtt": ["Role", "RoleId"]}`, `cannot resolve {"Fn::GetAtt":["Role","RoleId"]}`},
+		{"GetAtt in its string form", `{"Fn::GetAtt": "Role.Arn"}`, `cannot resolve {"Fn::GetAtt":"Role.Arn"}`},
+		{"Ref of an unknown resource", `{"Ref": "NoSuchResource"}`, `cannot resolve {"Ref":"NoSuchResource"}`},
+		{"Ref of an unknown pseudo parameter", `{"Ref": "AWS::StackName"}`, `cannot resolve {"Ref":"AWS::StackName"}`},
+		{"Ref of a type without a known name", `{"Ref": "Vpc"}`, `cannot resolve {"Ref":"Vpc"}`},
+		{"ARN of a type without a known ARN", `{"Fn::GetAtt": ["Endpoint", "Arn"]}`, `cannot resolve {"Fn::GetAtt":["Endpoint","Arn"]}`},
+		{"join of an unresolvable part", `{"Fn::Join": ["", ["arn:", {"Ref": "AWS::StackId"}]]}`, `cannot resolve {"Ref":"AWS::StackId"}`},
+		{"join of a part that is no string", `{"Fn::Join": ["", ["a", {"x": 1}]]}`, `cannot resolve {"Fn::Join":["",["a",{"x":1}]]}`},
+		{"join of no list", `{"Fn::Join": ["", {"Ref": "Role"}]}`, `cannot resolve {"Fn::Join":["",{"Ref":"Role"}]}`},
+		{"deep in a policy", `{"Statement": [{"Resource": [{"Fn::GetAtt": ["Role", "Arn"]}, {"Fn::ImportValue": "x"}]}]}`, `cannot resolve {"Fn::ImportValue":"x"}`},
+	}
+	r, err := New([]byte(template), deployment)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			got, err := r.Resolve(decode(t, c.in))
+			if err == nil || !strings.Contains(err.Error(), c.want) {
+				g, _ := json.Marshal(got)
+				t.Errorf("got %s, error %v; want an error containing %s", g, err, c.want)
+			}
+		})
+	}
+}
+
+func TestNewRejectsWhatIsNoTemplate(t *testing.T) {
+	if _, err := New([]byte(`{"Resources": []}`), deployment); err == nil {
+		t.Error("a template whose Resources is a list was accepted")
+	}
+}
