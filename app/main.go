@@ -17,7 +17,7 @@ import (
 	"github.com/aws/jsii-runtime-go"
 
 	"github.com/privatebedrock/stack/config"
-	"github.com/privatebedrock/stack/stacks"
+	"github.com/privatebedrock/stack/stacks/environment"
 )
 
 func main() {
@@ -48,7 +48,7 @@ func build(app awscdk.App) error {
 	if err != nil {
 		return err
 	}
-	stacks.NewAll(app, file.Project, envs, contextString(app, "nagReports", "") == "true")
+	environment.NewAll(app, file.Project, envs, contextString(app, "nagReports", "") == "true")
 	return nil
 }
 

@@ -13,7 +13,7 @@ import (
 
 	"github.com/privatebedrock/stack/constructs/invocationlogging"
 	"github.com/privatebedrock/stack/internal/cfnresolve"
-	"github.com/privatebedrock/stack/stacks"
+	"github.com/privatebedrock/stack/stacks/environment"
 )
 
 // TestAccessMatrix evaluates who may do what with the policies exactly as synthesized, using the
@@ -294,7 +294,7 @@ func denyVariant(name string) *synthesized {
 	denySynth.once.Do(func() {
 		env := envs[name].env
 		env.EndpointPolicyEffect = "Deny"
-		denySynth.s = newSynthesized(env, stacks.New(newApp(), stacks.Props{Project: project, Environment: env}))
+		denySynth.s = newSynthesized(env, environment.New(newApp(), environment.Props{Project: project, Environment: env}))
 	})
 	return denySynth.s
 }

@@ -16,7 +16,7 @@ import (
 
 	"github.com/privatebedrock/stack/config"
 	"github.com/privatebedrock/stack/constructs/invocationlogging"
-	"github.com/privatebedrock/stack/stacks"
+	"github.com/privatebedrock/stack/stacks/environment"
 )
 
 func TestInvocationLogBuckets(t *testing.T) {
@@ -258,7 +258,7 @@ func TestLoggingConfigurationHandler(t *testing.T) {
 func TestInvocationLoggingOptOut(t *testing.T) {
 	env := envWhere(t, "logs model invocations", loggingEnabled).env
 	env.InvocationLogging.Enabled = false
-	s := stacks.New(newApp(), stacks.Props{Project: project, Environment: env})
+	s := environment.New(newApp(), environment.Props{Project: project, Environment: env})
 	if s.Logging != nil {
 		t.Fatal("logging construct created although disabled")
 	}

@@ -8,7 +8,7 @@ import (
 	"testing"
 
 	"github.com/privatebedrock/stack/config"
-	"github.com/privatebedrock/stack/stacks"
+	"github.com/privatebedrock/stack/stacks/environment"
 )
 
 // TestConfigurationChangesKeepStatefulResources changes an environment the way users change theirs and
@@ -33,7 +33,7 @@ func TestConfigurationChangesKeepStatefulResources(t *testing.T) {
 		"reserve":       func(e *config.Environment) { e.InvokerReservedConcurrency = 5 },
 	}
 	app := newApp()
-	changed := map[string]*stacks.Stack{}
+	changed := map[string]*environment.Stack{}
 	for name, change := range changes {
 		env := base.env
 		env.AvailabilityZones = slices.Clone(env.AvailabilityZones)
@@ -45,7 +45,7 @@ func TestConfigurationChangesKeepStatefulResources(t *testing.T) {
 		if reflect.DeepEqual(env, unchanged) {
 			t.Fatalf("%s changes nothing in %s: base the test on another environment", name, base.env.Name)
 		}
-		changed[name] = stacks.New(app, stacks.Props{Project: project, Environment: env})
+		changed[name] = environment.New(app, environment.Props{Project: project, Environment: env})
 	}
 	want := statefulIDs(base.template)
 	for name, s := range changed {

@@ -14,7 +14,7 @@ import (
 	"github.com/aws/jsii-runtime-go"
 
 	"github.com/privatebedrock/stack/config"
-	"github.com/privatebedrock/stack/stacks"
+	"github.com/privatebedrock/stack/stacks/environment"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden templates in testdata/")
@@ -27,7 +27,7 @@ const fixture = "testdata/environments.json"
 // synthesized is one environment's stack as the tests see it.
 type synthesized struct {
 	env      config.Environment
-	stack    *stacks.Stack
+	stack    *environment.Stack
 	assert   assertions.Template
 	template Template
 	// raw is the template as CloudFormation JSON, for tools that read it.
@@ -79,7 +79,7 @@ func synthAll() error {
 	}
 	project = file.Project
 	app := newApp()
-	built := stacks.NewAll(app, file.Project, file.Environments, false)
+	built := environment.NewAll(app, file.Project, file.Environments, false)
 	envs = map[string]*synthesized{}
 	for i, s := range built {
 		env := file.Environments[i]
@@ -89,7 +89,7 @@ func synthAll() error {
 	return nil
 }
 
-func newSynthesized(env config.Environment, s *stacks.Stack) *synthesized {
+func newSynthesized(env config.Environment, s *environment.Stack) *synthesized {
 	tmpl := assertions.Template_FromStack(s.Stack, nil)
 	raw, err := json.Marshal(tmpl.ToJSON())
 	if err != nil {

@@ -1,4 +1,4 @@
-package stacks
+package environment
 
 import (
 	"fmt"
@@ -13,7 +13,7 @@ func retention(days int) awslogs.RetentionDays {
 	name, ok := awsrules.LogRetentionName(days)
 	if !ok {
 		// config.Validate admits only retentions CloudWatch Logs accepts.
-		panic(fmt.Sprintf("stacks: log retention of %d days has no CloudWatch Logs equivalent", days))
+		panic(fmt.Sprintf("environment: log retention of %d days has no CloudWatch Logs equivalent", days))
 	}
 	return awslogs.RetentionDays(name)
 }

@@ -1,5 +1,6 @@
-// Package stacks composes the constructs into one stack per environment.
-package stacks
+// Package environment composes the constructs into one stack per configured environment: the VPC, the
+// bedrock-runtime endpoint, the test function and invocation logging, from one config.Environment.
+package environment
 
 import (
 	"fmt"

@@ -1,4 +1,4 @@
-package stacks
+package environment
 
 import (
 	"github.com/aws/aws-cdk-go/awscdk/v2"
