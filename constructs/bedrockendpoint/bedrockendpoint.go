@@ -24,14 +24,27 @@ type Props struct {
 	Subnets *awsec2.SubnetSelection
 	// ModelArns are the foundation-model and inference-profile ARNs that may be invoked. Required.
 	ModelArns []string
-	// Principals are IAM role or user ARNs that may invoke. More can be admitted with Admit or
-	// GrantInvoke; at least one is required by synthesis.
+	// Principals are IAM role or user ARNs that may invoke without naming a guardrail, for clients that
+	// cannot (account-level enforcement guards those). More with Admit.
 	Principals []string
+	// GuardrailAwarePrincipals may invoke only with Guardrail in their requests. Requires Guardrail.
+	GuardrailAwarePrincipals []string
+	// Guardrail every guardrail-aware principal, and every grantee of GrantInvoke, must apply.
+	// Default: none; GrantInvoke then grants without the guardrail condition.
+	Guardrail *Guardrail
 	// ClientSecurityGroups may open HTTPS connections to the endpoint; more with AllowFrom.
 	ClientSecurityGroups []awsec2.ISecurityGroup
 	// Deny turns the policy's Allow into Deny, which blocks every call through the endpoint: the source
 	// blog's test that traffic really flows through it. Default: false.
 	Deny bool
+}
+
+// Guardrail names the guardrail version callers must apply.
+type Guardrail struct {
+	// Arn of the guardrail, the resource of bedrock:ApplyGuardrail.
+	Arn *string
+	// VersionedArn is "<guardrail ARN>:<version>", what bedrock:GuardrailIdentifier compares against.
+	VersionedArn *string
 }
 
 func (p Props) validate() error {
@@ -42,6 +55,12 @@ func (p Props) validate() error {
 	if len(p.ModelArns) == 0 {
 		errs = append(errs, errors.New("Props.ModelArns is empty: give the foundation-model or inference-profile ARNs that may be invoked"))
 	}
+	if len(p.GuardrailAwarePrincipals) > 0 && p.Guardrail == nil {
+		errs = append(errs, errors.New("Props.GuardrailAwarePrincipals is set but Props.Guardrail is nil: give the guardrail they must apply"))
+	}
+	if p.Guardrail != nil && (p.Guardrail.Arn == nil || p.Guardrail.VersionedArn == nil) {
+		errs = append(errs, errors.New("Props.Guardrail lacks Arn or VersionedArn: give both, from the guardrail construct"))
+	}
 	return errors.Join(errs...)
 }
 
@@ -51,8 +70,18 @@ type Endpoint struct {
 	Resource      awsec2.InterfaceVpcEndpoint
 	SecurityGroup awsec2.SecurityGroup
 	modelArns     []string
-	invoke        awsiam.PolicyStatement
-	principals    int
+	guardrail     *Guardrail
+	effect        awsiam.Effect
+	// The endpoint policy's statements, each joining the policy with its first principal.
+	invoke, guardedInvoke, applyGuardrail *admission
+	principals                            int
+}
+
+// admission is an endpoint policy statement that joins the policy with its first principal: a
+// statement without principals is rejected at deploy time.
+type admission struct {
+	statement awsiam.PolicyStatement
+	added     bool
 }
 
 // New creates the endpoint with private DNS, so SDKs inside the VPC reach it under the regional
@@ -65,7 +94,10 @@ func New(scope constructs.Construct, id string, props Props) *Endpoint {
 		props.Subnets = &awsec2.SubnetSelection{SubnetType: awsec2.SubnetType_PRIVATE_ISOLATED}
 	}
 	c := constructs.NewConstruct(scope, jsii.String(id))
-	e := &Endpoint{Construct: c, modelArns: props.ModelArns}
+	e := &Endpoint{Construct: c, modelArns: props.ModelArns, guardrail: props.Guardrail, effect: awsiam.Effect_ALLOW}
+	if props.Deny {
+		e.effect = awsiam.Effect_DENY
+	}
 	e.SecurityGroup = awsec2.NewSecurityGroup(c, jsii.String("SecurityGroup"), &awsec2.SecurityGroupProps{
 		Vpc:              props.Vpc,
 		Description:      jsii.String("HTTPS to bedrock-runtime from the client security groups only"),
@@ -79,18 +111,17 @@ func New(scope constructs.Construct, id string, props Props) *Endpoint {
 		SecurityGroups:    &[]awsec2.ISecurityGroup{e.SecurityGroup},
 		Open:              jsii.Bool(false),
 	})
-	effect := awsiam.Effect_ALLOW
-	if props.Deny {
-		effect = awsiam.Effect_DENY
+	e.invoke = e.newAdmission("InvokeNamedModelsByNamedPrincipals", invokeActions, props.ModelArns, nil)
+	if g := props.Guardrail; g != nil {
+		e.guardedInvoke = e.newAdmission("InvokeNamedModelsWithTheGuardrail", invokeActions, props.ModelArns,
+			map[string]any{"StringEquals": map[string]any{"bedrock:GuardrailIdentifier": g.VersionedArn}})
+		e.applyGuardrail = e.newAdmission("ApplyTheGuardrail", []string{"bedrock:ApplyGuardrail"}, []string{*g.Arn}, nil)
 	}
-	e.invoke = awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
-		Sid:       jsii.String("InvokeNamedModelsByNamedPrincipals"),
-		Effect:    effect,
-		Actions:   jsii.Strings(invokeActions...),
-		Resources: jsii.Strings(props.ModelArns...),
-	})
 	for _, arn := range props.Principals {
 		e.Admit(awsiam.NewArnPrincipal(jsii.String(arn)))
+	}
+	for _, arn := range props.GuardrailAwarePrincipals {
+		e.AdmitWithGuardrail(awsiam.NewArnPrincipal(jsii.String(arn)))
 	}
 	for _, sg := range props.ClientSecurityGroups {
 		e.AllowFrom(sg)
@@ -99,34 +130,83 @@ func New(scope constructs.Construct, id string, props Props) *Endpoint {
 	return e
 }
 
+func (e *Endpoint) newAdmission(sid string, actions, resources []string, conditions map[string]any) *admission {
+	props := &awsiam.PolicyStatementProps{
+		Sid:       jsii.String(sid),
+		Effect:    e.effect,
+		Actions:   jsii.Strings(actions...),
+		Resources: jsii.Strings(resources...),
+	}
+	if conditions != nil {
+		props.Conditions = &conditions
+	}
+	return &admission{statement: awsiam.NewPolicyStatement(props)}
+}
+
+func (e *Endpoint) admit(a *admission, principal awsiam.IPrincipal) {
+	a.statement.AddPrincipals(principal)
+	e.principals++
+	if !a.added {
+		e.Resource.AddToPolicy(a.statement)
+		a.added = true
+	}
+}
+
 // GrantInvoke lets grantee invoke the endpoint's models, and only through this endpoint: its identity
 // policy allows the invoke actions on the models with aws:SourceVpce equal to the endpoint, and the
-// endpoint policy admits it. Connect its security group with AllowFrom.
+// endpoint policy admits it. Where the endpoint has a guardrail, both also require it in every request
+// (bedrock:GuardrailIdentifier), an explicit Deny refuses calls without it or with another, as AWS
+// documents for that key, and the grantee may apply it. Connect its security group with AllowFrom.
 func (e *Endpoint) GrantInvoke(grantee awsiam.IGrantable) awsiam.Grant {
+	equals := map[string]any{"aws:SourceVpce": e.Resource.VpcEndpointId()}
+	if e.guardrail != nil {
+		equals["bedrock:GuardrailIdentifier"] = e.guardrail.VersionedArn
+	}
 	grant := awsiam.Grant_AddToPrincipal(&awsiam.GrantOnPrincipalOptions{
 		Grantee:      grantee,
 		Actions:      jsii.Strings(invokeActions...),
 		ResourceArns: jsii.Strings(e.modelArns...),
-		Conditions: &map[string]*map[string]any{
-			"StringEquals": {"aws:SourceVpce": e.Resource.VpcEndpointId()},
-		},
+		Conditions:   &map[string]*map[string]any{"StringEquals": &equals},
 	})
 	if st := grant.PrincipalStatement(); st != nil {
 		st.SetSid(jsii.String("InvokeNamedModelsThroughTheEndpointOnly"))
 	}
-	e.Admit(grantee.GrantPrincipal())
-	return grant
+	if e.guardrail == nil {
+		e.Admit(grantee.GrantPrincipal())
+		return grant
+	}
+	grantee.GrantPrincipal().AddToPrincipalPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+		Sid:       jsii.String("DenyInvokeWithoutTheGuardrail"),
+		Effect:    awsiam.Effect_DENY,
+		Actions:   jsii.Strings(invokeActions...),
+		Resources: jsii.Strings("*"),
+		Conditions: &map[string]any{
+			"StringNotEquals": map[string]any{"bedrock:GuardrailIdentifier": e.guardrail.VersionedArn},
+		},
+	}))
+	apply := awsiam.Grant_AddToPrincipal(&awsiam.GrantOnPrincipalOptions{
+		Grantee:      grantee,
+		Actions:      jsii.Strings("bedrock:ApplyGuardrail"),
+		ResourceArns: &[]*string{e.guardrail.Arn},
+	})
+	e.AdmitWithGuardrail(grantee.GrantPrincipal())
+	return grant.Combine(apply)
 }
 
-// Admit lets principal invoke the named models through the endpoint, as far as the endpoint policy
-// decides; the principal's own policy must allow it too (GrantInvoke does both).
+// Admit lets principal invoke the named models through the endpoint without naming a guardrail, as far
+// as the endpoint policy decides; its own policy must allow it too.
 func (e *Endpoint) Admit(principal awsiam.IPrincipal) {
-	e.invoke.AddPrincipals(principal)
-	e.principals++
-	// The policy takes the statement once it has a principal; later ones join the same statement.
-	if e.principals == 1 {
-		e.Resource.AddToPolicy(e.invoke)
+	e.admit(e.invoke, principal)
+}
+
+// AdmitWithGuardrail lets principal invoke the named models through the endpoint only with the
+// endpoint's guardrail in the request, and apply that guardrail. The endpoint must have one.
+func (e *Endpoint) AdmitWithGuardrail(principal awsiam.IPrincipal) {
+	if e.guardrail == nil {
+		panic(fmt.Sprintf("bedrockendpoint %s: AdmitWithGuardrail without Props.Guardrail: give the endpoint the guardrail", *e.Node().Path()))
 	}
+	e.admit(e.guardedInvoke, principal)
+	e.admit(e.applyGuardrail, principal)
 }
 
 // AllowFrom opens HTTPS to the endpoint from a client security group.
@@ -134,8 +214,8 @@ func (e *Endpoint) AllowFrom(client awsec2.ISecurityGroup) {
 	e.SecurityGroup.AddIngressRule(client, awsec2.Port_Tcp(jsii.Number(443)), jsii.String("HTTPS from a Bedrock client"), jsii.Bool(false))
 }
 
-// principalsGiven fails synthesis when nobody was admitted: an endpoint policy statement without
-// principals is rejected at deploy time.
+// principalsGiven fails synthesis when nobody was admitted: an endpoint policy without statements
+// admits nobody, which is never what a deployment of this endpoint means.
 type principalsGiven struct{ e *Endpoint }
 
 func (v *principalsGiven) Validate() *[]*string {
