@@ -50,6 +50,8 @@ type Environment struct {
 	// unreserved, so an account still at the new-account quota of 10 can reserve nothing.
 	InvokerReservedConcurrency int               `json:"invokerReservedConcurrency"`
 	InvocationLogging          InvocationLogging `json:"invocationLogging"`
+	Guardrail                  Guardrail         `json:"guardrail"`
+	Alerts                     Alerts            `json:"alerts"`
 }
 
 // Load reads the file at path and validates every environment in it.
@@ -173,6 +175,7 @@ func (f *File) Validate() error {
 	}
 	errs = append(errs, f.overlappingBlocks()...)
 	errs = append(errs, f.loggingConflicts()...)
+	errs = append(errs, f.guardrailConflicts()...)
 	return errors.Join(errs...)
 }
 
@@ -192,5 +195,7 @@ func (e Environment) validate() []error {
 	e.validateModels(p)
 	e.validateSettings(p)
 	e.validateLogging(p)
+	e.validateGuardrail(p)
+	e.validateAlerts(p)
 	return p.errs
 }

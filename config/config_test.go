@@ -31,6 +31,14 @@ func env(doc map[string]any, i int) map[string]any {
 
 // TestShippedConfigurationIsValid is the only test that reads the shipped environments.json: whatever
 // accounts and environments a user puts there must load without error.
+func guard(doc map[string]any, i int) map[string]any {
+	return env(doc, i)["guardrail"].(map[string]any)
+}
+
+func filters(doc map[string]any, i int) []any { return guard(doc, i)["contentFilters"].([]any) }
+
+func alerts(doc map[string]any, i int) map[string]any { return env(doc, i)["alerts"].(map[string]any) }
+
 func TestShippedConfigurationIsValid(t *testing.T) {
 	if _, err := Load("../environments.json"); err != nil {
 		t.Error(err)
@@ -85,6 +93,45 @@ func TestBadConfigurationNamesEnvironmentFieldValueAndFix(t *testing.T) {
 			[]string{`environment "dev"`, "logRetentionDays", "366", "use one of", "365"}},
 		{"negative reservation", func(d map[string]any) { env(d, 0)["invokerReservedConcurrency"] = -1 },
 			[]string{`environment "dev"`, "invokerReservedConcurrency", "-1", "use 0 to reserve none"}},
+		{"unknown content filter", func(d map[string]any) { filters(d, 0)[0].(map[string]any)["type"] = "RUDENESS" },
+			[]string{`environment "dev"`, "guardrail.contentFilters[0].type", `"RUDENESS"`, "use one of", "PROMPT_ATTACK"}},
+		{"unknown filter strength", func(d map[string]any) { filters(d, 0)[1].(map[string]any)["input"] = "EXTREME" },
+			[]string{`environment "dev"`, "guardrail.contentFilters[1].input", `"EXTREME"`, "use NONE, LOW, MEDIUM or HIGH"}},
+		{"prompt-attack filter on answers", func(d map[string]any) { filters(d, 0)[5].(map[string]any)["output"] = "HIGH" },
+			[]string{`environment "dev"`, "guardrail.contentFilters[5].output", "PROMPT_ATTACK", "use NONE"}},
+		{"unknown PII entity", func(d map[string]any) {
+			guard(d, 0)["piiEntities"] = []any{map[string]any{"type": "SHOE_SIZE", "action": "BLOCK"}}
+		},
+			[]string{`environment "dev"`, "guardrail.piiEntities[0].type", `"SHOE_SIZE"`, "use one such as EMAIL"}},
+		{"unknown PII action", func(d map[string]any) {
+			guard(d, 0)["piiEntities"] = []any{map[string]any{"type": "EMAIL", "action": "HIDE"}}
+		},
+			[]string{`environment "dev"`, "guardrail.piiEntities[0].action", `"HIDE"`, "neither BLOCK nor ANONYMIZE"}},
+		{"regex that does not compile", func(d map[string]any) {
+			guard(d, 0)["regexes"] = []any{map[string]any{"name": "ids", "pattern": "[0-9", "action": "BLOCK"}}
+		}, []string{`environment "dev"`, "guardrail.regexes[0].pattern", `"[0-9"`, "does not compile"}},
+		{"blocked message too long", func(d map[string]any) { guard(d, 0)["blockedInputMessage"] = strings.Repeat("x", 501) },
+			[]string{`environment "dev"`, "guardrail.blockedInputMessage", "is 501 characters", "1 to 500 characters"}},
+		{"guardrail with no policy", func(d map[string]any) {
+			g := guard(d, 0)
+			g["contentFilters"], g["piiEntities"], g["regexes"], g["managedProfanity"] = []any{}, []any{}, []any{}, false
+		}, []string{`environment "dev"`, "guardrail", "guards nothing", "PROMPT_ATTACK at least"}},
+		{"unguarded client principal", func(d map[string]any) { guard(d, 0)["enforceInAccount"] = false },
+			[]string{`environment "dev"`, "clientPrincipals[0]", "would call Bedrock unguarded", "guardrail.unguardedPrincipals"}},
+		{"aware principal not a client", func(d map[string]any) {
+			guard(d, 0)["awarePrincipals"] = []any{"arn:aws:iam::111111111111:role/Other"}
+		}, []string{`environment "dev"`, "guardrail.awarePrincipals[0]", "is not in clientPrincipals"}},
+		{"two environments enforcing in one account and region", func(d map[string]any) {
+			env(d, 1)["account"] = env(d, 0)["account"]
+			env(d, 1)["clientPrincipals"] = env(d, 0)["clientPrincipals"]
+			env(d, 1)["invocationLogging"].(map[string]any)["enabled"] = false
+		}, []string{`environment "staging"`, "guardrail.enforceInAccount", `environment "dev" already enforces`, "set enforceInAccount to false in one of them"}},
+		{"malformed alert email", func(d map[string]any) { alerts(d, 0)["emails"] = []any{"Ops <ops@example.com>"} },
+			[]string{`environment "dev"`, "alerts.emails[0]", `"Ops <ops@example.com>"`, "name@example.com"}},
+		{"alert endpoint over plain HTTP", func(d map[string]any) { alerts(d, 0)["httpsEndpoints"] = []any{"http://hooks.example.com/x"} },
+			[]string{`environment "dev"`, "alerts.httpsEndpoints[0]", `"http://hooks.example.com/x"`, "https:// URL"}},
+		{"non-positive threshold", func(d map[string]any) { alerts(d, 0)["promptAttacksPerFiveMinutes"] = 0 },
+			[]string{`environment "dev"`, "alerts.promptAttacksPerFiveMinutes", "0", "is not positive"}},
 		{"unknown removal policy", func(d map[string]any) { env(d, 0)["removalPolicy"] = "snapshot" },
 			[]string{`environment "dev"`, "removalPolicy", `"snapshot"`, `"retain"`}},
 		{"malformed account", func(d map[string]any) { env(d, 0)["account"] = "12345" },

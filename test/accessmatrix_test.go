@@ -11,6 +11,7 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/privatebedrock/stack/config"
 	"github.com/privatebedrock/stack/constructs/invocationlogging"
 	"github.com/privatebedrock/stack/internal/cfnresolve"
 	"github.com/privatebedrock/stack/stacks/environment"
@@ -102,8 +103,10 @@ func (c accessCase) id() string { return c.env + ": " + c.name }
 type stackPolicies struct {
 	invokerSession  string
 	invokerIdentity []any
-	endpointID      string
-	endpointPolicy  any
+	// The guardrail's ARN and "<ARN>:<version>"; empty without a guardrail.
+	guardrailArn, guardrailVersioned string
+	endpointID                       string
+	endpointPolicy                   any
 	// Invocation logging; empty when it is off.
 	bucketArn, keyArn, deliveryRoleArn, deliverySession, logStreamArn string
 	bucketPolicy, keyPolicy, trustPolicy                              any
@@ -154,6 +157,9 @@ func accessCases(t *testing.T, s *synthesized) []accessCase {
 	outsider := invoke("other account's role with bedrock:* through this endpoint", "other-account role", session(otherAccount, "Attacker"), []any{bedrockAll}, "bedrock:InvokeModel", model, p.endpointID, "ImplicitlyDenied")
 	outsider.account = otherAccount
 	cases = append(cases, outsider)
+	if p.guardrailArn != "" {
+		cases = append(cases, guardrailCases(e, p, invoke, throughEndpoint)...)
+	}
 	for _, ip := range e.InferenceProfiles {
 		profile := fmt.Sprintf("arn:%s:bedrock:%s:%s:inference-profile/%s", e.Partition(), e.Region, e.Account, ip.ID)
 		// Bedrock authorizes a profile call on the profile and on the model in the serving region.
@@ -162,6 +168,12 @@ func accessCases(t *testing.T, s *synthesized) []accessCase {
 			invoke("allowed inference profile through the endpoint", "invoker role", p.invokerSession, p.invokerIdentity, "bedrock:InvokeModel", profile, p.endpointID, throughEndpoint),
 			invoke("profile's model in a destination region through the endpoint", "invoker role", p.invokerSession, p.invokerIdentity, "bedrock:InvokeModel", served, p.endpointID, throughEndpoint),
 		)
+	}
+	// The test function names the guardrail in every request; its rows above are such requests.
+	for i := range cases {
+		if cases[i].principal == p.invokerSession && p.guardrailVersioned != "" && cases[i].context == nil {
+			cases[i].context = map[string]any{"bedrock:GuardrailIdentifier": p.guardrailVersioned}
+		}
 	}
 	if s.stack.Logging == nil {
 		return cases
@@ -210,6 +222,45 @@ func accessCases(t *testing.T, s *synthesized) []accessCase {
 	)
 }
 
+// guardrailCases are the rows that show where the guardrail is enforced: on the test function's role and
+// at the endpoint for guardrail-aware principals (request-level), and by the account for the others.
+func guardrailCases(e config.Environment, p stackPolicies, invoke func(name, who, principal string, identity []any, action, resource, vpce, want string) accessCase, throughEndpoint string) []accessCase {
+	model := e.ModelArns()[0]
+	g := e.Guardrail
+	// named sets what the request names as its guardrail; "" names none (an empty, not a nil, context, so
+	// the test function's default guardrail is not added).
+	named := func(c accessCase, guardrail string) accessCase {
+		c.context = map[string]any{}
+		if guardrail != "" {
+			c.context["bedrock:GuardrailIdentifier"] = guardrail
+		}
+		return c
+	}
+	other := strings.TrimSuffix(p.guardrailVersioned, ":1") + "other:1"
+	invokerWithout, invokerOther := "Allowed", "Allowed"
+	if g.EnforceInIAM {
+		invokerWithout, invokerOther = "ExplicitlyDenied", "ExplicitlyDenied"
+	}
+	cases := []accessCase{
+		named(invoke("test function without a guardrail in the request", "invoker role", p.invokerSession, p.invokerIdentity, "bedrock:InvokeModel", model, p.endpointID, invokerWithout), ""),
+		named(invoke("test function naming another guardrail", "invoker role", p.invokerSession, p.invokerIdentity, "bedrock:InvokeModel", model, p.endpointID, invokerOther), other),
+		named(invoke("test function applies the guardrail", "invoker role", p.invokerSession, p.invokerIdentity, "bedrock:ApplyGuardrail", p.guardrailArn, p.endpointID, throughEndpoint), ""),
+	}
+	bedrockAll := []any{policy(stmt("bedrock:*", "*"))}
+	if aware := e.GuardedPrincipals(); len(aware) > 0 {
+		arn := aware[0]
+		cases = append(cases,
+			named(invoke("guardrail-aware client with bedrock:* of its own, with the guardrail", "aware client", sessionOf(arn), bedrockAll, "bedrock:InvokeModel", model, p.endpointID, throughEndpoint), p.guardrailVersioned),
+			named(invoke("guardrail-aware client with bedrock:* of its own, without the guardrail", "aware client", sessionOf(arn), bedrockAll, "bedrock:InvokeModel", model, p.endpointID, "ImplicitlyDenied"), ""),
+		)
+	}
+	if unguarded := e.UnconditionedPrincipals(); len(unguarded) > 0 && g.EnforceInAccount {
+		cases = append(cases, invoke("client that cannot name a guardrail, without it: the account-level enforcement applies the guardrail", "client principal",
+			sessionOf(unguarded[0]), bedrockAll, "bedrock:InvokeModel", model, p.endpointID, throughEndpoint))
+	}
+	return cases
+}
+
 // policiesOf takes the policies the rows need from the synthesized template.
 func policiesOf(t *testing.T, s *synthesized) stackPolicies {
 	t.Helper()
@@ -232,6 +283,9 @@ func policiesOf(t *testing.T, s *synthesized) stackPolicies {
 		invokerIdentity: must(rolePolicies(s.template, roleID)).([]any),
 		endpointID:      str(ref(endpointID)),
 		endpointPolicy:  must(s.template.Resources[endpointID].Properties["PolicyDocument"]),
+	}
+	if g := s.stack.Guardrail; g != nil {
+		p.guardrailArn, p.guardrailVersioned = str(resolved(s, g.Arn)), str(resolved(s, g.VersionedArn))
 	}
 	l := s.stack.Logging
 	if l == nil {
@@ -399,7 +453,7 @@ func matrixTable(cases []accessCase, results map[string]evalResult) string {
 func shortModel(arn string) string {
 	parts := strings.SplitN(arn, ":", 6)
 	kind, id, _ := strings.Cut(parts[5], "/")
-	kind = map[string]string{"foundation-model": "model", "inference-profile": "profile"}[kind]
+	kind = map[string]string{"foundation-model": "model", "inference-profile": "profile", "guardrail": "guardrail"}[kind]
 	return fmt.Sprintf("%s `%s` (%s)", kind, id, parts[3])
 }
 

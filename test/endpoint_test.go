@@ -3,6 +3,7 @@
 package test
 
 import (
+	"maps"
 	"slices"
 	"testing"
 
@@ -12,35 +13,71 @@ import (
 
 var invokeActions = []string{"bedrock:InvokeModel", "bedrock:InvokeModelWithResponseStream"}
 
+// TestEndpointPolicyAdmitsNamedPrincipalsOnNamedModelsOnly checks every statement of the endpoint
+// policy against the configuration: who may invoke without naming the guardrail, who only with it, who
+// may apply it, and nothing else.
 func TestEndpointPolicyAdmitsNamedPrincipalsOnNamedModelsOnly(t *testing.T) {
 	forEachEnv(t, func(t *testing.T, s *synthesized) {
 		doc := endpoints(s.template)["bedrock-runtime"].Properties["PolicyDocument"]
+		invoker := jsonOf(getAtt(logicalID(s, s.stack.Invoker.Role.Node().DefaultChild()), "Arn"))
+		g := s.env.Guardrail
+		open, guarded := append(slices.Clone(s.env.ClientPrincipals), invoker), []string(nil)
+		if g.Enabled && g.EnforceAtEndpoint {
+			open, guarded = s.env.UnconditionedPrincipals(), append(slices.Clone(s.env.GuardedPrincipals()), invoker)
+		}
+		type want struct {
+			principals []string
+			actions    []string
+			resources  []string
+			condition  any
+		}
+		wanted := map[string]want{}
+		if len(open) > 0 {
+			wanted["InvokeNamedModelsByNamedPrincipals"] = want{open, invokeActions, s.env.ModelArns(), nil}
+		}
+		if len(guarded) > 0 {
+			wanted["InvokeNamedModelsWithTheGuardrail"] = want{guarded, invokeActions, s.env.ModelArns(),
+				map[string]any{"StringEquals": map[string]any{"bedrock:GuardrailIdentifier": resolved(s, s.stack.Guardrail.VersionedArn)}}}
+		}
+		if g.Enabled {
+			wanted["ApplyTheGuardrail"] = want{append(slices.Clone(s.env.ClientPrincipals), invoker), []string{"bedrock:ApplyGuardrail"},
+				[]string{jsonOf(resolved(s, s.stack.Guardrail.Arn))}, nil}
+		}
 		stmts := statements(doc)
-		if len(stmts) != 1 {
-			t.Fatalf("want one statement, got %s", jsonOf(doc))
+		if len(stmts) != len(wanted) {
+			t.Fatalf("%d statements, want %d (%v): %s", len(stmts), len(wanted), slices.Sorted(maps.Keys(wanted)), jsonOf(doc))
 		}
-		st := stmts[0]
-		if st["Effect"] != s.env.EndpointPolicyEffect {
-			t.Errorf("Effect = %v, want %s", st["Effect"], s.env.EndpointPolicyEffect)
+		for _, st := range stmts {
+			sid, _ := st["Sid"].(string)
+			w, ok := wanted[sid]
+			if !ok {
+				t.Errorf("unexpected statement %s", jsonOf(st))
+				continue
+			}
+			if st["Effect"] != s.env.EndpointPolicyEffect {
+				t.Errorf("%s: Effect = %v, want %s", sid, st["Effect"], s.env.EndpointPolicyEffect)
+			}
+			if got := strs(st["Action"]); !slices.Equal(sorted(got), sorted(w.actions)) {
+				t.Errorf("%s: Action = %v, want %v", sid, got, w.actions)
+			}
+			if got := sorted(strs(st["Resource"])); !slices.Equal(got, sorted(w.resources)) {
+				t.Errorf("%s: Resource = %v, want %v", sid, got, w.resources)
+			}
+			if got := strs(st["Principal"].(map[string]any)["AWS"]); !slices.Equal(sorted(got), sorted(w.principals)) {
+				t.Errorf("%s: Principal = %v, want %v", sid, got, w.principals)
+			}
+			if jsonOf(st["Condition"]) != jsonOf(w.condition) {
+				t.Errorf("%s: Condition = %s, want %s", sid, jsonOf(st["Condition"]), jsonOf(w.condition))
+			}
+			// Nothing but the fields checked above (no NotAction or other kind of principal to widen it).
+			set := assertions.Match_AnyValue()
+			fields := map[string]any{"Sid": set, "Effect": set, "Action": set, "Resource": set,
+				"Principal": assertions.Match_ObjectEquals(&map[string]any{"AWS": set})}
+			if w.condition != nil {
+				fields["Condition"] = set
+			}
+			expect(t, sid, assertions.Match_ObjectEquals(&fields), st)
 		}
-		if got := strs(st["Action"]); !slices.Equal(got, invokeActions) {
-			t.Errorf("Action = %v, want %v", got, invokeActions)
-		}
-		if got, want := sorted(strs(st["Resource"])), sorted(s.env.ModelArns()); !slices.Equal(got, want) {
-			t.Errorf("Resource = %v, want %v", got, want)
-		}
-		principals := strs(st["Principal"].(map[string]any)["AWS"])
-		wantPrincipals := append(slices.Clone(s.env.ClientPrincipals), jsonOf(getAtt(logicalID(s, s.stack.Invoker.Role.Node().DefaultChild()), "Arn")))
-		if !slices.Equal(sorted(principals), sorted(wantPrincipals)) {
-			t.Errorf("Principal = %v, want %v", principals, wantPrincipals)
-		}
-		// Nothing but the fields checked above (no Condition, NotAction or other kind of principal to widen
-		// it), so no wildcard anywhere.
-		set := assertions.Match_AnyValue()
-		expect(t, "endpoint policy", assertions.Match_ObjectEquals(&map[string]any{"Version": "2012-10-17", "Statement": []any{
-			assertions.Match_ObjectEquals(&map[string]any{"Sid": set, "Effect": set, "Action": set, "Resource": set,
-				"Principal": assertions.Match_ObjectEquals(&map[string]any{"AWS": set})}),
-		}}), doc)
 	})
 }
 

@@ -96,6 +96,28 @@ func TestInvokerRoleIsGatedOnTheEndpoint(t *testing.T) {
 		}
 		endpointRef := ref(logicalID(s, s.stack.Endpoint.Resource.Node().DefaultChild()))
 		wantCondition := map[string]any{"StringEquals": map[string]any{"aws:SourceVpce": endpointRef}}
+		guarded := s.env.Guardrail.Enabled && s.env.Guardrail.EnforceInIAM
+		if guarded {
+			// The guardrail in every request, and the explicit Deny AWS documents for the key, which also
+			// refuses requests that name no guardrail.
+			versioned := resolved(s, s.stack.Guardrail.VersionedArn)
+			wantCondition["StringEquals"].(map[string]any)["bedrock:GuardrailIdentifier"] = versioned
+			expect(t, "deny without the guardrail", assertions.Match_ObjectEquals(&map[string]any{
+				"Sid": "DenyInvokeWithoutTheGuardrail", "Effect": "Deny", "Action": invokeActions, "Resource": "*",
+				"Condition": map[string]any{"StringNotEquals": map[string]any{"bedrock:GuardrailIdentifier": versioned}},
+			}), bySid["DenyInvokeWithoutTheGuardrail"])
+		}
+		if s.env.Guardrail.Enabled {
+			var apply map[string]any
+			for _, st := range stmts {
+				if slices.Contains(strs(st["Action"]), "bedrock:ApplyGuardrail") {
+					apply = st
+				}
+			}
+			expect(t, "apply the guardrail", assertions.Match_ObjectEquals(&map[string]any{
+				"Effect": "Allow", "Action": "bedrock:ApplyGuardrail", "Resource": resolved(s, s.stack.Guardrail.Arn),
+			}), apply)
+		}
 		if jsonOf(invoke["Condition"]) != jsonOf(wantCondition) {
 			t.Errorf("invoke condition %s, want %s", jsonOf(invoke["Condition"]), jsonOf(wantCondition))
 		}
@@ -107,14 +129,15 @@ func TestInvokerRoleIsGatedOnTheEndpoint(t *testing.T) {
 		}
 		for _, st := range stmts {
 			for _, a := range strs(st["Action"]) {
-				if strings.HasPrefix(a, "bedrock:") && st["Condition"] == nil {
+				// Applying the one guardrail needs no gate: it reveals nothing and invokes no model.
+				if strings.HasPrefix(a, "bedrock:") && a != "bedrock:ApplyGuardrail" && st["Condition"] == nil {
 					t.Errorf("ungated Bedrock statement %s", jsonOf(st))
 				}
 				if strings.Contains(a, "*") && !strings.HasPrefix(a, "logs:") {
 					t.Errorf("wildcard action %s in %s", a, jsonOf(st))
 				}
 			}
-			if slices.Contains(strs(st["Resource"]), "*") && !slices.Equal(sorted(strs(st["Action"])), []string{"ec2:DescribeNetworkInterfaces", "ec2:DescribeSubnets"}) {
+			if slices.Contains(strs(st["Resource"]), "*") && st["Effect"] == "Allow" && !slices.Equal(sorted(strs(st["Action"])), []string{"ec2:DescribeNetworkInterfaces", "ec2:DescribeSubnets"}) {
 				t.Errorf("statement on every resource: %s", jsonOf(st))
 			}
 		}

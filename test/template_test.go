@@ -159,6 +159,8 @@ func strs(v any) []string {
 	switch x := v.(type) {
 	case string:
 		return []string{x}
+	case map[string]any: // one intrinsic, e.g. {"Fn::GetAtt": [...]}
+		return []string{jsonOf(x)}
 	case []any:
 		var out []string
 		for _, e := range x {

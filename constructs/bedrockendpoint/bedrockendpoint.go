@@ -29,9 +29,16 @@ type Props struct {
 	Principals []string
 	// GuardrailAwarePrincipals may invoke only with Guardrail in their requests. Requires Guardrail.
 	GuardrailAwarePrincipals []string
-	// Guardrail every guardrail-aware principal, and every grantee of GrantInvoke, must apply.
-	// Default: none; GrantInvoke then grants without the guardrail condition.
+	// Guardrail every guardrail-aware principal, and every grantee of GrantInvoke, must apply; every
+	// admitted principal may apply it (account-level enforcement applies it to their calls too).
+	// Default: none.
 	Guardrail *Guardrail
+	// UnguardedEndpoint leaves bedrock:GuardrailIdentifier out of the endpoint policy. Default: false,
+	// guardrail-aware principals pass the endpoint only with the guardrail.
+	UnguardedEndpoint bool
+	// UnguardedGrants leaves the guardrail conditions out of GrantInvoke's identity statements.
+	// Default: false, grantees may invoke only with the guardrail.
+	UnguardedGrants bool
 	// ClientSecurityGroups may open HTTPS connections to the endpoint; more with AllowFrom.
 	ClientSecurityGroups []awsec2.ISecurityGroup
 	// Deny turns the policy's Allow into Deny, which blocks every call through the endpoint: the source
@@ -67,11 +74,12 @@ func (p Props) validate() error {
 // Endpoint is what New made.
 type Endpoint struct {
 	constructs.Construct
-	Resource      awsec2.InterfaceVpcEndpoint
-	SecurityGroup awsec2.SecurityGroup
-	modelArns     []string
-	guardrail     *Guardrail
-	effect        awsiam.Effect
+	Resource                           awsec2.InterfaceVpcEndpoint
+	SecurityGroup                      awsec2.SecurityGroup
+	modelArns                          []string
+	guardrail                          *Guardrail
+	unguardedEndpoint, unguardedGrants bool
+	effect                             awsiam.Effect
 	// The endpoint policy's statements, each joining the policy with its first principal.
 	invoke, guardedInvoke, applyGuardrail *admission
 	principals                            int
@@ -94,7 +102,8 @@ func New(scope constructs.Construct, id string, props Props) *Endpoint {
 		props.Subnets = &awsec2.SubnetSelection{SubnetType: awsec2.SubnetType_PRIVATE_ISOLATED}
 	}
 	c := constructs.NewConstruct(scope, jsii.String(id))
-	e := &Endpoint{Construct: c, modelArns: props.ModelArns, guardrail: props.Guardrail, effect: awsiam.Effect_ALLOW}
+	e := &Endpoint{Construct: c, modelArns: props.ModelArns, guardrail: props.Guardrail, effect: awsiam.Effect_ALLOW,
+		unguardedEndpoint: props.UnguardedEndpoint, unguardedGrants: props.UnguardedGrants}
 	if props.Deny {
 		e.effect = awsiam.Effect_DENY
 	}
@@ -113,8 +122,11 @@ func New(scope constructs.Construct, id string, props Props) *Endpoint {
 	})
 	e.invoke = e.newAdmission("InvokeNamedModelsByNamedPrincipals", invokeActions, props.ModelArns, nil)
 	if g := props.Guardrail; g != nil {
-		e.guardedInvoke = e.newAdmission("InvokeNamedModelsWithTheGuardrail", invokeActions, props.ModelArns,
-			map[string]any{"StringEquals": map[string]any{"bedrock:GuardrailIdentifier": g.VersionedArn}})
+		e.guardedInvoke = e.invoke
+		if !props.UnguardedEndpoint {
+			e.guardedInvoke = e.newAdmission("InvokeNamedModelsWithTheGuardrail", invokeActions, props.ModelArns,
+				map[string]any{"StringEquals": map[string]any{"bedrock:GuardrailIdentifier": g.VersionedArn}})
+		}
 		e.applyGuardrail = e.newAdmission("ApplyTheGuardrail", []string{"bedrock:ApplyGuardrail"}, []string{*g.Arn}, nil)
 	}
 	for _, arn := range props.Principals {
@@ -158,8 +170,9 @@ func (e *Endpoint) admit(a *admission, principal awsiam.IPrincipal) {
 // (bedrock:GuardrailIdentifier), an explicit Deny refuses calls without it or with another, as AWS
 // documents for that key, and the grantee may apply it. Connect its security group with AllowFrom.
 func (e *Endpoint) GrantInvoke(grantee awsiam.IGrantable) awsiam.Grant {
+	guarded := e.guardrail != nil && !e.unguardedGrants
 	equals := map[string]any{"aws:SourceVpce": e.Resource.VpcEndpointId()}
-	if e.guardrail != nil {
+	if guarded {
 		equals["bedrock:GuardrailIdentifier"] = e.guardrail.VersionedArn
 	}
 	grant := awsiam.Grant_AddToPrincipal(&awsiam.GrantOnPrincipalOptions{
@@ -175,15 +188,17 @@ func (e *Endpoint) GrantInvoke(grantee awsiam.IGrantable) awsiam.Grant {
 		e.Admit(grantee.GrantPrincipal())
 		return grant
 	}
-	grantee.GrantPrincipal().AddToPrincipalPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
-		Sid:       jsii.String("DenyInvokeWithoutTheGuardrail"),
-		Effect:    awsiam.Effect_DENY,
-		Actions:   jsii.Strings(invokeActions...),
-		Resources: jsii.Strings("*"),
-		Conditions: &map[string]any{
-			"StringNotEquals": map[string]any{"bedrock:GuardrailIdentifier": e.guardrail.VersionedArn},
-		},
-	}))
+	if guarded {
+		grantee.GrantPrincipal().AddToPrincipalPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+			Sid:       jsii.String("DenyInvokeWithoutTheGuardrail"),
+			Effect:    awsiam.Effect_DENY,
+			Actions:   jsii.Strings(invokeActions...),
+			Resources: jsii.Strings("*"),
+			Conditions: &map[string]any{
+				"StringNotEquals": map[string]any{"bedrock:GuardrailIdentifier": e.guardrail.VersionedArn},
+			},
+		}))
+	}
 	apply := awsiam.Grant_AddToPrincipal(&awsiam.GrantOnPrincipalOptions{
 		Grantee:      grantee,
 		Actions:      jsii.Strings("bedrock:ApplyGuardrail"),
@@ -194,9 +209,13 @@ func (e *Endpoint) GrantInvoke(grantee awsiam.IGrantable) awsiam.Grant {
 }
 
 // Admit lets principal invoke the named models through the endpoint without naming a guardrail, as far
-// as the endpoint policy decides; its own policy must allow it too.
+// as the endpoint policy decides, and apply the endpoint's guardrail if it has one; its own policy must
+// allow it too.
 func (e *Endpoint) Admit(principal awsiam.IPrincipal) {
 	e.admit(e.invoke, principal)
+	if e.applyGuardrail != nil {
+		e.admit(e.applyGuardrail, principal)
+	}
 }
 
 // AdmitWithGuardrail lets principal invoke the named models through the endpoint only with the

@@ -41,6 +41,9 @@ type Props struct {
 	LogRetention awslogs.RetentionDays
 	// RemovalPolicy of the log group. Default: RETAIN.
 	RemovalPolicy awscdk.RemovalPolicy
+	// GuardrailID and GuardrailVersion name the guardrail the function applies on every call; set both
+	// or neither. Default: none.
+	GuardrailID, GuardrailVersion *string
 	// ReservedConcurrency caps the function, and so what a runaway caller can spend. Lambda keeps 100
 	// unreserved, so accounts still at the new-account quota of 10 cannot reserve any. Default: 0, none.
 	ReservedConcurrency int
@@ -111,10 +114,7 @@ func New(scope constructs.Construct, id string, props Props) *Function {
 		Timeout:                      awscdk.Duration_Seconds(jsii.Number(60)),
 		LogGroup:                     f.LogGroup,
 		LoggingFormat:                awslambda.LoggingFormat_JSON,
-		Environment: &map[string]*string{
-			"DEFAULT_MODEL_ID":  jsii.String(props.DefaultModelID),
-			"ALLOWED_MODEL_IDS": jsii.String(strings.Join(props.ModelIDs, ",")),
-		},
+		Environment:                  props.environment(),
 	})
 	if reserved == nil {
 		compliance.AcceptNag(f.Resource, compliance.Exception{Rule: "NIST.800.53.R5-LambdaConcurrency",
@@ -128,6 +128,18 @@ func New(scope constructs.Construct, id string, props Props) *Function {
 		compliance.Exception{Rule: "Serverless-LambdaTracing", Reason: "X-Ray needs its own interface endpoint in the isolated VPC; Bedrock calls are recorded by CloudTrail and model invocation logging, and the handler logs latency and token use."},
 	)
 	return f
+}
+
+// environment is what the handler reads (lambda/invoker/settings.go).
+func (p Props) environment() *map[string]*string {
+	env := map[string]*string{
+		"DEFAULT_MODEL_ID":  jsii.String(p.DefaultModelID),
+		"ALLOWED_MODEL_IDS": jsii.String(strings.Join(p.ModelIDs, ",")),
+	}
+	if p.GuardrailID != nil {
+		env["GUARDRAIL_ID"], env["GUARDRAIL_VERSION"] = p.GuardrailID, p.GuardrailVersion
+	}
+	return &env
 }
 
 func (p Props) validate() error {
@@ -149,6 +161,9 @@ func (p Props) validate() error {
 	}
 	if !loggroup.RetentionSet(p.LogRetention) {
 		errs = append(errs, errors.New("Props.LogRetention is not set: give a retention such as awslogs.RetentionDays_ONE_YEAR"))
+	}
+	if (p.GuardrailID == nil) != (p.GuardrailVersion == nil) {
+		errs = append(errs, errors.New("Props.GuardrailID and GuardrailVersion: set both, from the guardrail construct, or neither"))
 	}
 	if p.ReservedConcurrency < 0 {
 		errs = append(errs, fmt.Errorf("Props.ReservedConcurrency %d is negative: give 0 for none or a positive cap", p.ReservedConcurrency))

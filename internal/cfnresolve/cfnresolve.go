@@ -87,9 +87,9 @@ func (r *Resolver) intrinsic(fn string, arg any) (string, error) {
 			return r.ref(id, fail)
 		}
 	case "Fn::GetAtt":
-		if a, ok := arg.([]any); ok && len(a) == 2 && a[1] == "Arn" {
+		if a, ok := arg.([]any); ok && len(a) == 2 {
 			if id, ok := a[0].(string); ok {
-				return r.arn(id, fail)
+				return r.attribute(id, a[1], fail)
 			}
 		}
 	case "Fn::Join":
@@ -148,6 +148,34 @@ func (r *Resolver) ref(id string, fail error) (string, error) {
 			return name, nil
 		}
 		return id, nil
+	}
+	return "", fail
+}
+
+// attribute resolves Fn::GetAtt: every resource's Arn, and the guardrail attributes policies compare
+// against. A guardrail version is version 1 of the guardrail it names.
+func (r *Resolver) attribute(id string, attr any, fail error) (string, error) {
+	res, ok := r.resources[id]
+	if !ok {
+		return "", fail
+	}
+	switch {
+	case attr == "Arn":
+		return r.arn(id, fail)
+	case res.Type == "AWS::Bedrock::Guardrail" && attr == "GuardrailArn":
+		d := r.deployment
+		return fmt.Sprintf("arn:%s:bedrock:%s:%s:guardrail/%s", d.Partition, d.Region, d.Account, strings.ToLower(id)), nil
+	case res.Type == "AWS::Bedrock::Guardrail" && attr == "GuardrailId":
+		return strings.ToLower(id), nil
+	case res.Type == "AWS::Bedrock::GuardrailVersion" && attr == "Version":
+		return "1", nil
+	case res.Type == "AWS::Bedrock::GuardrailVersion" && attr == "GuardrailArn":
+		// The version's GuardrailIdentifier names its guardrail by ID; the ARN is that guardrail's.
+		if ga, ok := res.Properties["GuardrailIdentifier"].(map[string]any)["Fn::GetAtt"].([]any); ok && len(ga) == 2 {
+			if guardrail, ok := ga[0].(string); ok {
+				return r.attribute(guardrail, "GuardrailArn", fail)
+			}
+		}
 	}
 	return "", fail
 }

@@ -14,7 +14,9 @@ const template = `{"Resources": {
 	"Named":     {"Type": "AWS::Logs::LogGroup", "Properties": {"LogGroupName": "/stack/invocations"}},
 	"Unnamed":   {"Type": "AWS::Logs::LogGroup", "Properties": {"RetentionInDays": 365}},
 	"Endpoint":  {"Type": "AWS::EC2::VPCEndpoint", "Properties": {}},
-	"Vpc":       {"Type": "AWS::EC2::VPC", "Properties": {}}
+	"Vpc":       {"Type": "AWS::EC2::VPC", "Properties": {}},
+	"Guardrail": {"Type": "AWS::Bedrock::Guardrail", "Properties": {}},
+	"Version":   {"Type": "AWS::Bedrock::GuardrailVersion", "Properties": {"GuardrailIdentifier": {"Fn::GetAtt": ["Guardrail", "GuardrailId"]}}}
 }}`
 
 var deployment = Deployment{Partition: "aws", Region: "us-east-1", Account: "111111111111"}
@@ -52,6 +54,10 @@ func TestResolve(t *testing.T) {
 		{"log group ARN", `{"Fn::GetAtt": ["Named", "Arn"]}`, `"arn:aws:logs:us-east-1:111111111111:log-group:/stack/invocations:*"`, nil},
 		{"ARN in another partition", `{"Fn::GetAtt": ["Role", "Arn"]}`, `"arn:aws-us-gov:iam::111111111111:role/Role"`,
 			&Deployment{Partition: "aws-us-gov", Region: "us-gov-west-1", Account: "111111111111"}},
+		{"guardrail ARN", `{"Fn::GetAtt": ["Guardrail", "GuardrailArn"]}`, `"arn:aws:bedrock:us-east-1:111111111111:guardrail/guardrail"`, nil},
+		{"guardrail ID", `{"Fn::GetAtt": ["Guardrail", "GuardrailId"]}`, `"guardrail"`, nil},
+		{"guardrail version as GuardrailIdentifier compares it", `{"Fn::Join": [":", [{"Fn::GetAtt": ["Version", "GuardrailArn"]}, {"Fn::GetAtt": ["Version", "Version"]}]]}`,
+			`"arn:aws:bedrock:us-east-1:111111111111:guardrail/guardrail:1"`, nil},
 		{"join", `{"Fn::Join": ["", [{"Fn::GetAtt": ["Bucket", "Arn"]}, "/logs/*"]]}`, `"arn:aws:s3:::bucket/logs/*"`, nil},
 		{"join with a separator and a nested join", `{"Fn::Join": [":", ["arn", {"Ref": "AWS::Partition"}, {"Fn::Join": ["-", ["a", "b"]]}]]}`, `"arn:aws:a-b"`, nil},
 		{"policy document", `{"Statement": [{"Effect": "Allow", "Principal": {"AWS": [{"Fn::GetAtt": ["Role", "Arn"]}, "arn:aws:iam::111111111111:root"]},

@@ -14,6 +14,7 @@ import (
 	"github.com/privatebedrock/stack/config"
 	"github.com/privatebedrock/stack/constructs/bedrockendpoint"
 	"github.com/privatebedrock/stack/constructs/cmk"
+	"github.com/privatebedrock/stack/constructs/guardrail"
 	"github.com/privatebedrock/stack/constructs/invocationlogging"
 	"github.com/privatebedrock/stack/constructs/invoker"
 	"github.com/privatebedrock/stack/constructs/privatevpc"
@@ -35,7 +36,9 @@ type Stack struct {
 	LogKey   awskms.Key
 	Vpc      *privatevpc.Vpc
 	Endpoint *bedrockendpoint.Endpoint
-	Invoker  *invoker.Function
+	// Guardrail is nil where the environment has none.
+	Guardrail *guardrail.Guardrail
+	Invoker   *invoker.Function
 	// Logging is nil where the environment opts out of invocation logging.
 	Logging *invocationlogging.Logging
 }
@@ -80,13 +83,22 @@ func New(scope constructs.Construct, props Props) *Stack {
 		RemovalPolicy:      removal,
 		InterfaceEndpoints: endpoints,
 	})
-	s.Endpoint = bedrockendpoint.New(stack, "BedrockRuntime", bedrockendpoint.Props{
+	endpointProps := bedrockendpoint.Props{
 		Vpc:        s.Vpc.Resource,
 		Subnets:    s.Vpc.Subnets,
 		ModelArns:  env.ModelArns(),
 		Principals: env.ClientPrincipals,
 		Deny:       env.EndpointPolicyEffect == "Deny",
-	})
+	}
+	if g := env.Guardrail; g.Enabled {
+		s.Guardrail = newGuardrail(stack, g, removal)
+		endpointProps.Guardrail = &bedrockendpoint.Guardrail{Arn: s.Guardrail.Arn, VersionedArn: s.Guardrail.VersionedArn}
+		endpointProps.Principals = env.UnconditionedPrincipals()
+		endpointProps.GuardrailAwarePrincipals = env.GuardedPrincipals()
+		endpointProps.UnguardedEndpoint = !g.EnforceAtEndpoint
+		endpointProps.UnguardedGrants = !g.EnforceInIAM
+	}
+	s.Endpoint = bedrockendpoint.New(stack, "BedrockRuntime", endpointProps)
 	modelIDs := env.ModelIDs()
 	s.Invoker = invoker.New(stack, "Invoker", invoker.Props{
 		Vpc:                 s.Vpc.Resource,
@@ -98,6 +110,8 @@ func New(scope constructs.Construct, props Props) *Stack {
 		LogRetention:        logRetention,
 		RemovalPolicy:       removal,
 		ReservedConcurrency: env.InvokerReservedConcurrency,
+		GuardrailID:         s.guardrailArn(),
+		GuardrailVersion:    s.guardrailVersion(),
 	})
 	if l := env.InvocationLogging; l.Enabled {
 		s.Logging = invocationlogging.New(stack, "InvocationLogging", invocationlogging.Props{
