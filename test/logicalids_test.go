@@ -5,6 +5,7 @@ package test
 import (
 	"reflect"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/privatebedrock/stack/config"
@@ -31,6 +32,9 @@ func TestConfigurationChangesKeepStatefulResources(t *testing.T) {
 		"lock-delivery": func(e *config.Environment) { e.InvocationLogging.ObjectLockOnDeliveryBucket = true },
 		"take-over":     func(e *config.Environment) { e.InvocationLogging.TakeOverExistingConfiguration = true },
 		"reserve":       func(e *config.Environment) { e.InvokerReservedConcurrency = 5 },
+		"guardrail-edit": func(e *config.Environment) {
+			e.Guardrail.PIIEntities = append(slices.Clone(e.Guardrail.PIIEntities), config.PIIEntity{Type: "NAME", Action: "ANONYMIZE"})
+		},
 	}
 	app := newApp()
 	changed := map[string]*environment.Stack{}
@@ -38,6 +42,7 @@ func TestConfigurationChangesKeepStatefulResources(t *testing.T) {
 		env := base.env
 		env.AvailabilityZones = slices.Clone(env.AvailabilityZones)
 		env.Models = slices.Clone(env.Models)
+		env.Guardrail.PIIEntities = slices.Clone(env.Guardrail.PIIEntities)
 		env.Name = name
 		change(&env)
 		unchanged := base.env
@@ -55,5 +60,48 @@ func TestConfigurationChangesKeepStatefulResources(t *testing.T) {
 				t.Errorf("stateful logical IDs changed:\n got %v\nwant %v", got, want)
 			}
 		})
+	}
+}
+
+// TestGuardrailEditMintsANewVersion: guardrail versions are immutable, so an edit must create a new
+// version resource and move every reference to it in the same deployment, while the guardrail itself, a
+// stateful resource callers name, keeps its logical ID.
+func TestGuardrailEditMintsANewVersion(t *testing.T) {
+	base := envWhere(t, "has a guardrail enforced in the account", func(e config.Environment) bool {
+		return e.Guardrail.Enabled && e.Guardrail.EnforceInAccount
+	})
+	env := base.env
+	env.Guardrail.PIIEntities = append(slices.Clone(env.Guardrail.PIIEntities), config.PIIEntity{Type: "NAME", Action: "ANONYMIZE"})
+	edited := newSynthesized(env, environment.New(newApp(), environment.Props{Project: project, Environment: env})).template
+
+	oldGuardrail, _ := base.template.only(t, "AWS::Bedrock::Guardrail")
+	newGuardrail, _ := edited.only(t, "AWS::Bedrock::Guardrail")
+	if oldGuardrail != newGuardrail {
+		t.Errorf("the guardrail was replaced: %s became %s", oldGuardrail, newGuardrail)
+	}
+	oldVersion, _ := base.template.only(t, "AWS::Bedrock::GuardrailVersion")
+	newVersion, _ := edited.only(t, "AWS::Bedrock::GuardrailVersion")
+	if oldVersion == newVersion {
+		t.Fatalf("the edit kept version %s: the new configuration would never be published", oldVersion)
+	}
+	// Every reference moved: the old version is named nowhere, the new one where the old one was.
+	for id, r := range edited.Resources {
+		if text := jsonOf(r); strings.Contains(text, oldVersion) {
+			t.Errorf("%s still refers to the old version %s", id, oldVersion)
+		}
+	}
+	for _, typ := range []string{"AWS::Bedrock::EnforcedGuardrailConfiguration", "AWS::IAM::Policy", "AWS::EC2::VPCEndpoint", "AWS::Lambda::Function"} {
+		for _, id := range base.template.ofType(typ) {
+			if strings.Contains(jsonOf(base.template.Resources[id]), oldVersion) && !strings.Contains(jsonOf(edited.Resources[id]), newVersion) {
+				t.Errorf("%s %s named the old version but does not name the new one", typ, id)
+			}
+		}
+	}
+	// An edit elsewhere keeps the version.
+	other := base.env
+	other.LogRetentionDays = 731
+	untouched := newSynthesized(other, environment.New(newApp(), environment.Props{Project: project, Environment: other})).template
+	if id, _ := untouched.only(t, "AWS::Bedrock::GuardrailVersion"); id != oldVersion {
+		t.Errorf("a retention change minted version %s (was %s)", id, oldVersion)
 	}
 }
