@@ -9,11 +9,12 @@ import (
 	"github.com/aws/jsii-runtime-go"
 
 	"github.com/privatebedrock/stack/constructs/compliance"
+	"github.com/privatebedrock/stack/constructs/securebucket"
 )
 
-// logBucketProps are what the delivery bucket and the vault share: the same key, protections, access
-// logging and lifecycle. Object Lock is enabled on both, so the delivery bucket's default retention can be
-// switched on later without replacing the bucket.
+// logBucketProps are what the delivery bucket and the vault share: the stack's bucket protections with
+// the invocation logs' key, and the same lifecycle. Object Lock is enabled on both, so the delivery
+// bucket's default retention can be switched on later without replacing the bucket.
 func logBucketProps(key awskms.Key, accessLogs awss3.Bucket, accessLogPrefix string, props Props) *awss3.BucketProps {
 	lifecycle := &awss3.LifecycleRule{
 		Id:                                  jsii.String("InvocationLogs"),
@@ -29,21 +30,9 @@ func logBucketProps(key awskms.Key, accessLogs awss3.Bucket, accessLogPrefix str
 	if props.ExpireAfterDays > 0 {
 		lifecycle.Expiration = awscdk.Duration_Days(jsii.Number(float64(props.ExpireAfterDays)))
 	}
-	return &awss3.BucketProps{
-		Encryption:             awss3.BucketEncryption_KMS,
-		EncryptionKey:          key,
-		BucketKeyEnabled:       jsii.Bool(true),
-		BlockPublicAccess:      awss3.BlockPublicAccess_BLOCK_ALL(),
-		EnforceSSL:             jsii.Bool(true),
-		MinimumTLSVersion:      jsii.Number(1.2),
-		Versioned:              jsii.Bool(true),
-		ObjectOwnership:        awss3.ObjectOwnership_BUCKET_OWNER_ENFORCED,
-		ObjectLockEnabled:      jsii.Bool(true),
-		ServerAccessLogsBucket: accessLogs,
-		ServerAccessLogsPrefix: jsii.String(accessLogPrefix),
-		LifecycleRules:         &[]*awss3.LifecycleRule{lifecycle},
-		RemovalPolicy:          props.RemovalPolicy,
-	}
+	bp := securebucket.Props(key, accessLogs, accessLogPrefix, props.RemovalPolicy)
+	bp.LifecycleRules = &[]*awss3.LifecycleRule{lifecycle}
+	return bp
 }
 
 // governance is the default retention of locked buckets. Governance mode, not compliance: logs hold
@@ -60,7 +49,7 @@ func newVault(scope constructs.Construct, key awskms.Key, accessLogs awss3.Bucke
 	bp := logBucketProps(key, accessLogs, "invocation-log-vault/", props)
 	bp.ObjectLockDefaultRetention = governance(props.ObjectLockDays)
 	vault := awss3.NewBucket(scope, jsii.String("Vault"), bp)
-	notifyEventBridge(vault)
+	securebucket.NotifyEventBridge(vault)
 	compliance.AcceptNag(vault, compliance.Exception{Rule: "NIST.800.53.R5-S3BucketReplicationEnabled",
 		Reason: "This bucket is the replica: the delivery bucket replicates every log object into it, under Object Lock. Copies to another region are an organisation decision (a central log archive)."})
 	return vault
@@ -86,7 +75,7 @@ func newDeliveryBucket(scope constructs.Construct, key awskms.Key, accessLogs, v
 		DeleteMarkerReplication: jsii.Bool(false),
 	}}
 	bucket := awss3.NewBucket(scope, jsii.String("Bucket"), bp)
-	notifyEventBridge(bucket)
+	securebucket.NotifyEventBridge(bucket)
 	return bucket
 }
 
@@ -136,44 +125,4 @@ func grantReplication(role awsiam.Role, key awskms.Key, delivery, vault awss3.Bu
 // logicalIDOf is how cdk-nag names a bucket in the findings it reports for a policy.
 func logicalIDOf(bucket awss3.Bucket) string {
 	return *awscdk.Stack_Of(bucket).GetLogicalId(bucket.Node().DefaultChild().(awss3.CfnBucket))
-}
-
-// newAccessLogBucket receives the log buckets' server access logs. S3 delivers access logs with SSE-S3
-// only and refuses Object Lock destinations, so this bucket cannot use the KMS key or a lock.
-func newAccessLogBucket(scope constructs.Construct, props Props) awss3.Bucket {
-	bucket := awss3.NewBucket(scope, jsii.String("AccessLogs"), &awss3.BucketProps{
-		Encryption:        awss3.BucketEncryption_S3_MANAGED,
-		BlockPublicAccess: awss3.BlockPublicAccess_BLOCK_ALL(),
-		EnforceSSL:        jsii.Bool(true),
-		MinimumTLSVersion: jsii.Number(1.2),
-		Versioned:         jsii.Bool(true),
-		ObjectOwnership:   awss3.ObjectOwnership_BUCKET_OWNER_ENFORCED,
-		LifecycleRules: &[]*awss3.LifecycleRule{{
-			Id:                          jsii.String("AccessLogs"),
-			Expiration:                  awscdk.Duration_Days(jsii.Number(float64(props.AccessLogExpireAfterDays))),
-			NoncurrentVersionExpiration: awscdk.Duration_Days(jsii.Number(30)),
-		}},
-		RemovalPolicy: props.RemovalPolicy,
-	})
-	notifyEventBridge(bucket)
-	cfn := bucket.Node().DefaultChild().(awss3.CfnBucket)
-	compliance.AcceptControl(cfn, "CT.S3.PR.10", "Destination of S3 server access logs, which S3 delivers only to buckets with SSE-S3 default encryption. It holds request metadata, not prompts or completions, and is encrypted (SSE-S3), TLS-only and closed to the public.")
-	compliance.AcceptControl(cfn, "CT.S3.PR.2", "Terminal destination of the log buckets' server access logs: logging it to itself would loop, and to another bucket would only move the gap. Only the S3 logging service writes to it.")
-	compliance.AcceptControl(cfn, "CT.S3.PR.9", "S3 refuses Object Lock buckets as server access log destinations; versioning keeps overwritten or deleted logs for 30 days.")
-	compliance.AcceptNag(bucket,
-		compliance.Exception{Rule: "NIST.800.53.R5-S3BucketReplicationEnabled",
-			Reason: "Request metadata of the log buckets, kept for a limited time; the invocation logs themselves are replicated into the locked vault."},
-		compliance.Exception{Rule: "NIST.800.53.R5-S3DefaultEncryptionKMS",
-			Reason: "S3 delivers server access logs only to buckets encrypted with SSE-S3; the access logs hold request metadata, not prompts."},
-	)
-	return bucket
-}
-
-// notifyEventBridge sends the bucket's events to EventBridge (Control Tower CT.S3.PR.4) through the L1
-// property: the L2 eventBridgeEnabled adds a notification-configuring function outside the VPC.
-func notifyEventBridge(bucket awss3.Bucket) {
-	cfn := bucket.Node().DefaultChild().(awss3.CfnBucket)
-	cfn.SetNotificationConfiguration(&awss3.CfnBucket_NotificationConfigurationProperty{
-		EventBridgeConfiguration: &awss3.CfnBucket_EventBridgeConfigurationProperty{EventBridgeEnabled: jsii.Bool(true)},
-	})
 }

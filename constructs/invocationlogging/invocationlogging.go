@@ -27,6 +27,7 @@ import (
 	"github.com/privatebedrock/stack/constructs/compliance"
 	"github.com/privatebedrock/stack/constructs/loggroup"
 	"github.com/privatebedrock/stack/constructs/privatevpc"
+	"github.com/privatebedrock/stack/constructs/securebucket"
 	"github.com/privatebedrock/stack/internal/awsrules"
 )
 
@@ -134,7 +135,7 @@ func New(scope constructs.Construct, id string, props Props) *Logging {
 		Name: props.LogGroupName, Key: l.Key, Retention: props.LogRetention, RemovalPolicy: props.RemovalPolicy,
 	})
 
-	l.AccessLogs = newAccessLogBucket(c, props)
+	l.AccessLogs = securebucket.NewAccessLogBucket(c, "AccessLogs", props.AccessLogExpireAfterDays, props.RemovalPolicy)
 	l.Vault = newVault(c, l.Key, l.AccessLogs, props)
 	l.ReplicationRole = newReplicationRole(c)
 	l.Bucket = newDeliveryBucket(c, l.Key, l.AccessLogs, l.Vault, l.ReplicationRole, props)
