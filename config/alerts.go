@@ -25,6 +25,8 @@ type Threshold struct {
 	Field   string
 	Value   *float64
 	Default float64
+	// target receives the value with the default applied, in Counts.
+	target *float64
 }
 
 // Get is the configured value, or the default when absent.
@@ -35,15 +37,32 @@ func (t Threshold) Get() float64 {
 	return *t.Value
 }
 
-// Thresholds lists the alarm thresholds with their defaults, in one place for validation and the stack.
-func (a Alerts) Thresholds() []Threshold {
+// Counts are the counts per five minutes at which each alarm fires, defaults applied.
+type Counts struct {
+	GuardrailInterventions, PromptAttacks, SensitiveInformation, InvocationErrors, Throttles, AccessDenied float64
+}
+
+// Counts applies the defaults.
+func (a Alerts) Counts() Counts {
+	var c Counts
+	for _, t := range a.thresholds(&c) {
+		*t.target = t.Get()
+	}
+	return c
+}
+
+// Thresholds lists the alarm thresholds with their defaults.
+func (a Alerts) Thresholds() []Threshold { return a.thresholds(&Counts{}) }
+
+// thresholds is the one table of thresholds, fields and defaults.
+func (a Alerts) thresholds(c *Counts) []Threshold {
 	return []Threshold{
-		{"alerts.guardrailInterventionsPerFiveMinutes", a.GuardrailInterventions, 10},
-		{"alerts.promptAttacksPerFiveMinutes", a.PromptAttacks, 1},
-		{"alerts.sensitiveInformationPerFiveMinutes", a.SensitiveInformation, 5},
-		{"alerts.invocationErrorsPerFiveMinutes", a.InvocationErrors, 5},
-		{"alerts.throttlesPerFiveMinutes", a.Throttles, 20},
-		{"alerts.accessDeniedPerFiveMinutes", a.AccessDenied, 1},
+		{"alerts.guardrailInterventionsPerFiveMinutes", a.GuardrailInterventions, 10, &c.GuardrailInterventions},
+		{"alerts.promptAttacksPerFiveMinutes", a.PromptAttacks, 1, &c.PromptAttacks},
+		{"alerts.sensitiveInformationPerFiveMinutes", a.SensitiveInformation, 5, &c.SensitiveInformation},
+		{"alerts.invocationErrorsPerFiveMinutes", a.InvocationErrors, 5, &c.InvocationErrors},
+		{"alerts.throttlesPerFiveMinutes", a.Throttles, 20, &c.Throttles},
+		{"alerts.accessDeniedPerFiveMinutes", a.AccessDenied, 1, &c.AccessDenied},
 	}
 }
 

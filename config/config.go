@@ -52,6 +52,7 @@ type Environment struct {
 	InvocationLogging          InvocationLogging `json:"invocationLogging"`
 	Guardrail                  Guardrail         `json:"guardrail"`
 	Alerts                     Alerts            `json:"alerts"`
+	PromptStore                PromptStore       `json:"promptStore"`
 }
 
 // Load reads the file at path and validates every environment in it.
@@ -197,5 +198,6 @@ func (e Environment) validate() []error {
 	e.validateLogging(p)
 	e.validateGuardrail(p)
 	e.validateAlerts(p)
+	e.validatePromptStore(p)
 	return p.errs
 }

@@ -55,9 +55,13 @@ func (e Environment) validateModels(p *problems) {
 	for i, pr := range e.ClientPrincipals {
 		if !principalPattern.MatchString(pr) {
 			p.bad(fmt.Sprintf("clientPrincipals[%d]", i), quote(pr), "is not an IAM role or user ARN: use arn:aws:iam::<12-digit account>:role/<name>")
-		} else if !strings.Contains(pr, ":"+e.Account+":") {
+		} else if !e.sameAccount(pr) {
 			p.bad(fmt.Sprintf("clientPrincipals[%d]", i), quote(pr), "is in another account than "+e.Account+": admit only principals of the environment's own account")
 		}
+	}
+	// The invocation-error alarms sum one metric per model, and a CloudWatch metric-math alarm takes ten.
+	if n := len(e.Models) + len(e.InferenceProfiles); n > 10 {
+		p.bad("models", fmt.Sprintf("%d models and inference profiles", n), "are more than the 10 the invocation alarms can watch: allow at most 10 in all")
 	}
 	if e.EndpointPolicyEffect != "Allow" && e.EndpointPolicyEffect != "Deny" {
 		p.bad("endpointPolicyEffect", quote(e.EndpointPolicyEffect), `is neither "Allow" nor "Deny": use "Allow", or "Deny" to reproduce the blocked-call test`)
@@ -126,3 +130,6 @@ func dedupe(values []string) []string {
 	}
 	return out
 }
+
+// sameAccount says whether an IAM principal ARN belongs to the environment's account.
+func (e Environment) sameAccount(arn string) bool { return strings.Contains(arn, ":"+e.Account+":") }

@@ -12,12 +12,16 @@ import (
 	"github.com/aws/jsii-runtime-go"
 
 	"github.com/privatebedrock/stack/config"
+	"github.com/privatebedrock/stack/constructs/alerttopic"
 	"github.com/privatebedrock/stack/constructs/bedrockendpoint"
 	"github.com/privatebedrock/stack/constructs/cmk"
+	"github.com/privatebedrock/stack/constructs/compliance"
+	"github.com/privatebedrock/stack/constructs/detection"
 	"github.com/privatebedrock/stack/constructs/guardrail"
 	"github.com/privatebedrock/stack/constructs/invocationlogging"
 	"github.com/privatebedrock/stack/constructs/invoker"
 	"github.com/privatebedrock/stack/constructs/privatevpc"
+	"github.com/privatebedrock/stack/constructs/promptstore"
 	"github.com/privatebedrock/stack/golambda"
 )
 
@@ -41,6 +45,11 @@ type Stack struct {
 	Invoker   *invoker.Function
 	// Logging is nil where the environment opts out of invocation logging.
 	Logging *invocationlogging.Logging
+	// Prompts is nil where the environment has no prompt store.
+	Prompts *promptstore.Store
+	// Alerts notifies administrators; Detection decides when.
+	Alerts    *alerttopic.Topic
+	Detection *detection.Detection
 }
 
 // New creates the stack of one environment.
@@ -136,6 +145,19 @@ func New(scope constructs.Construct, props Props) *Stack {
 		// failure anywhere else rolls back before the buckets hold anything.
 		s.Logging.Configuration.Node().AddDependency(s.Invoker.Construct)
 	}
+	if env.PromptStore.Enabled {
+		s.Prompts = promptstore.New(stack, "PromptStore", promptstore.Props{
+			AccessLogs:     s.accessLogs(env, removal),
+			Readers:        env.ClientPrincipals,
+			Administrators: env.PromptStore.Administrators,
+			RemovalPolicy:  removal,
+		})
+		s.Prompts.GrantRead(s.Invoker.Role)
+		compliance.AcceptNag(s.Invoker.Role, compliance.Exception{Rule: "AwsSolutions-IAM5",
+			AppliesTo: []string{"Resource::<" + *stack.GetLogicalId(s.Prompts.Bucket.Node().DefaultChild().(awscdk.CfnElement)) + ".Arn>/*"},
+			Reason:    "The test function may read every prompt of the prompt store, and nothing else of S3; prompts are its inputs."})
+	}
+	s.detect(env, removal)
 	s.outputs()
 	checkCompliance(stack, props.NagReports)
 	return s
