@@ -105,8 +105,11 @@ type stackPolicies struct {
 	invokerIdentity []any
 	// The guardrail's ARN and "<ARN>:<version>"; empty without a guardrail.
 	guardrailArn, guardrailVersioned string
-	endpointID                       string
-	endpointPolicy                   any
+	// The alert topic, its policy, its key and the key's policy.
+	topicArn, topicKeyArn       string
+	topicPolicy, topicKeyPolicy any
+	endpointID                  string
+	endpointPolicy              any
 	// Invocation logging; empty when it is off.
 	bucketArn, keyArn, deliveryRoleArn, deliverySession, logStreamArn string
 	bucketPolicy, keyPolicy, trustPolicy                              any
@@ -169,6 +172,7 @@ func accessCases(t *testing.T, s *synthesized) []accessCase {
 			invoke("profile's model in a destination region through the endpoint", "invoker role", p.invokerSession, p.invokerIdentity, "bedrock:InvokeModel", served, p.endpointID, throughEndpoint),
 		)
 	}
+	cases = append(cases, alertCases(e, p)...)
 	// The test function names the guardrail in every request; its rows above are such requests.
 	for i := range cases {
 		if cases[i].principal == p.invokerSession && p.guardrailVersioned != "" && cases[i].context == nil {
@@ -261,6 +265,30 @@ func guardrailCases(e config.Environment, p stackPolicies, invoke func(name, who
 	return cases
 }
 
+// alertCases are the rows of the alert topic: who may publish to it and use its key.
+func alertCases(e config.Environment, p stackPolicies) []accessCase {
+	alarm := func(account string) map[string]any {
+		return map[string]any{"aws:SourceAccount": account, "aws:SourceArn": fmt.Sprintf("arn:%s:cloudwatch:%s:%s:alarm:x", e.Partition(), e.Region, account), "aws:SecureTransport": "true"}
+	}
+	rule := func(account string) map[string]any {
+		return map[string]any{"aws:SourceAccount": account, "aws:SourceArn": fmt.Sprintf("arn:%s:events:%s:%s:rule/x", e.Partition(), e.Region, account), "aws:SecureTransport": "true"}
+	}
+	row := func(name, service, action, resource, what string, resPolicy any, context map[string]any, want string) accessCase {
+		return accessCase{env: e.Name, name: name, who: service, principal: service, action: action, resource: resource, what: what,
+			account: e.Account, context: context, resPolicy: resPolicy, want: want}
+	}
+	topic, key := "alert topic", "alert topic key"
+	return []accessCase{
+		row("an alarm of this account publishes an alert", "cloudwatch.amazonaws.com", "sns:Publish", p.topicArn, topic, p.topicPolicy, alarm(e.Account), "Allowed"),
+		row("an alarm of another account publishes to the topic", "cloudwatch.amazonaws.com", "sns:Publish", p.topicArn, topic, p.topicPolicy, alarm(otherAccount), "ImplicitlyDenied"),
+		row("an EventBridge rule of this account publishes an alert", "events.amazonaws.com", "sns:Publish", p.topicArn, topic, p.topicPolicy, rule(e.Account), "Allowed"),
+		row("an EventBridge rule of another account publishes to the topic", "events.amazonaws.com", "sns:Publish", p.topicArn, topic, p.topicPolicy, rule(otherAccount), "ImplicitlyDenied"),
+		row("an alarm publishes over plain HTTP", "cloudwatch.amazonaws.com", "sns:Publish", p.topicArn, topic, p.topicPolicy, merge(alarm(e.Account), map[string]any{"aws:SecureTransport": "false"}), "ExplicitlyDenied"),
+		row("another service uses the topic's key", "s3.amazonaws.com", "kms:Decrypt", p.topicKeyArn, key, p.topicKeyPolicy, map[string]any{"aws:SourceAccount": e.Account}, "ImplicitlyDenied"),
+		row("an alarm of another account uses the topic's key", "cloudwatch.amazonaws.com", "kms:GenerateDataKey", p.topicKeyArn, key, p.topicKeyPolicy, alarm(otherAccount), "ImplicitlyDenied"),
+	}
+}
+
 // policiesOf takes the policies the rows need from the synthesized template.
 func policiesOf(t *testing.T, s *synthesized) stackPolicies {
 	t.Helper()
@@ -287,6 +315,15 @@ func policiesOf(t *testing.T, s *synthesized) stackPolicies {
 	if g := s.stack.Guardrail; g != nil {
 		p.guardrailArn, p.guardrailVersioned = str(resolved(s, g.Arn)), str(resolved(s, g.VersionedArn))
 	}
+	topicID := logicalID(s, s.stack.Alerts.Resource.Node().DefaultChild())
+	p.topicArn = str(ref(topicID))
+	for _, id := range s.template.ofType("AWS::SNS::TopicPolicy") {
+		if props := s.template.Resources[id].Properties; jsonOf(props["Topics"]) == jsonOf([]any{ref(topicID)}) {
+			p.topicPolicy = must(props["PolicyDocument"])
+		}
+	}
+	topicKeyID := logicalID(s, s.stack.Alerts.Key.Node().DefaultChild())
+	p.topicKeyArn, p.topicKeyPolicy = str(getAtt(topicKeyID, "Arn")), must(s.template.Resources[topicKeyID].Properties["KeyPolicy"])
 	l := s.stack.Logging
 	if l == nil {
 		return p

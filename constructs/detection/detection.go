@@ -25,9 +25,8 @@ import (
 	"github.com/privatebedrock/stack/constructs/alerttopic"
 )
 
-// Props configures the alerts. Thresholds are counts per five minutes above which an alarm fires; a
-// zero threshold takes its default, and counts are whole numbers, so a threshold of 0.5 fires on the
-// first occurrence.
+// Props configures the alerts. Thresholds are the counts per five minutes at which an alarm fires; a
+// zero threshold takes its default.
 type Props struct {
 	// Topic receives every alarm and rule notification. Required.
 	Topic *alerttopic.Topic
@@ -44,9 +43,9 @@ type Props struct {
 	// InvocationLogGroup is the Bedrock model invocation log group; the prompt-attack and
 	// sensitive-information alarms count its records through metric filters. Default: no such alarms.
 	InvocationLogGroup awslogs.ILogGroup
-	// PromptAttacksPerFiveMinutes is the PromptAttacks threshold. Default: 0, every record.
+	// PromptAttacksPerFiveMinutes is the PromptAttacks threshold. Default: 1, every record.
 	PromptAttacksPerFiveMinutes float64
-	// SensitiveInformationPerFiveMinutes is the SensitiveInformation threshold. Default: 0, every
+	// SensitiveInformationPerFiveMinutes is the SensitiveInformation threshold. Default: 1, every
 	// record.
 	SensitiveInformationPerFiveMinutes float64
 
@@ -64,7 +63,7 @@ type Props struct {
 	// FunctionLogGroup is the test function's log group, in Lambda's JSON log format. Default: no
 	// FunctionAccessDenied alarm.
 	FunctionLogGroup awslogs.ILogGroup
-	// AccessDeniedPerFiveMinutes is the FunctionAccessDenied threshold. Default: 0, every denial.
+	// AccessDeniedPerFiveMinutes is the FunctionAccessDenied threshold. Default: 1, every denial.
 	AccessDeniedPerFiveMinutes float64
 
 	// MetricNamespace receives the metric-filter metrics. Default: "PrivateBedrock/<stack name>".
@@ -134,6 +133,10 @@ const (
 	defaultClientErrors  = 10
 	defaultServerErrors  = 5
 	defaultThrottles     = 10
+	// An occurrence of these is already worth a look.
+	defaultPromptAttacks = 1
+	defaultSensitive     = 1
+	defaultAccessDenied  = 1
 )
 
 // New creates the metric filters, alarms and rules.
@@ -165,7 +168,7 @@ func New(scope constructs.Construct, id string, props Props) *Detection {
 			AlarmDescription:   jsii.String(describe(a.Row)),
 			Metric:             metric(),
 			Threshold:          jsii.Number(a.threshold),
-			ComparisonOperator: awscloudwatch.ComparisonOperator_GREATER_THAN_THRESHOLD,
+			ComparisonOperator: awscloudwatch.ComparisonOperator_GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
 			EvaluationPeriods:  jsii.Number(1),
 			DatapointsToAlarm:  jsii.Number(1),
 			TreatMissingData:   a.missing,
@@ -273,6 +276,9 @@ func (p Props) withDefaults() Props {
 		{&p.ClientErrorsPerFiveMinutes, defaultClientErrors},
 		{&p.ServerErrorsPerFiveMinutes, defaultServerErrors},
 		{&p.ThrottlesPerFiveMinutes, defaultThrottles},
+		{&p.PromptAttacksPerFiveMinutes, defaultPromptAttacks},
+		{&p.SensitiveInformationPerFiveMinutes, defaultSensitive},
+		{&p.AccessDeniedPerFiveMinutes, defaultAccessDenied},
 	} {
 		if *t.value == 0 {
 			*t.value = t.def

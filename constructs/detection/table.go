@@ -86,7 +86,7 @@ func (p Props) features() features {
 }
 
 func perFiveMinutes(threshold float64) string {
-	return "more than " + strconv.FormatFloat(threshold, 'g', -1, 64) + " in 5 minutes"
+	return strconv.FormatFloat(threshold, 'g', -1, 64) + " or more in 5 minutes"
 }
 
 // alarms lists the alarms f calls for, in table order.
@@ -137,10 +137,10 @@ func (f features) alarms() []alarmSpec {
 		"Read the error in the function's log: it names what to check. Compare the function role's aws:SourceVpce condition, the bedrock-runtime endpoint policy (principal and model) and the guardrail requirement with the deployed configuration; an unexpected denial after no change of yours means someone changed a policy.")
 	add(true, UndeliveredAlerts,
 		"Messages in the alert topic's dead-letter queue (alerts SNS or EventBridge could not deliver)",
-		0,
+		1,
 		"Receive the messages from the dead-letter queue and read them: they are alerts nobody got. Then fix delivery (an unconfirmed or failing subscription, or a changed key or topic policy) and delete the messages once handled.")
 	// The queue's depth is a level, not a count per period.
-	specs[len(specs)-1].Threshold = "any message (largest depth in 5 minutes above 0)"
+	specs[len(specs)-1].Threshold = "any message (largest depth in 5 minutes)"
 	return specs
 }
 

@@ -51,15 +51,15 @@ func TestTableFollowsProps(t *testing.T) {
 }
 
 func TestThresholdsAndDefaults(t *testing.T) {
-	rows := Table(Props{ModelIDs: []string{"m"}, ServerErrorsPerFiveMinutes: 0.5})
+	rows := Table(Props{ModelIDs: []string{"m"}, ServerErrorsPerFiveMinutes: 2})
 	threshold := map[string]string{}
 	for _, r := range rows {
 		threshold[r.Name] = r.Threshold
 	}
 	for name, want := range map[string]string{
-		InvocationClientErrors: "more than 10 in 5 minutes",
-		InvocationServerErrors: "more than 0.5 in 5 minutes",
-		InvocationThrottles:    "more than 10 in 5 minutes",
+		InvocationClientErrors: "10 or more in 5 minutes",
+		InvocationServerErrors: "2 or more in 5 minutes",
+		InvocationThrottles:    "10 or more in 5 minutes",
 	} {
 		if threshold[name] != want {
 			t.Errorf("%s threshold %q, want %q", name, threshold[name], want)

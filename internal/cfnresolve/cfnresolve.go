@@ -143,6 +143,11 @@ func (r *Resolver) ref(id string, fail error) (string, error) {
 		return strings.ToLower(id), nil
 	case "AWS::IAM::Role":
 		return id, nil
+	case "AWS::SNS::Topic":
+		// A topic's Ref is its ARN; the stack names its topics.
+		if name, ok := res.Properties["TopicName"].(string); ok {
+			return fmt.Sprintf("arn:%s:sns:%s:%s:%s", d.Partition, d.Region, d.Account, name), nil
+		}
 	case "AWS::Logs::LogGroup":
 		if name, ok := res.Properties["LogGroupName"].(string); ok {
 			return name, nil

@@ -16,6 +16,8 @@ const template = `{"Resources": {
 	"Endpoint":  {"Type": "AWS::EC2::VPCEndpoint", "Properties": {}},
 	"Vpc":       {"Type": "AWS::EC2::VPC", "Properties": {}},
 	"Guardrail": {"Type": "AWS::Bedrock::Guardrail", "Properties": {}},
+	"Topic":     {"Type": "AWS::SNS::Topic", "Properties": {"TopicName": "stack-alerts"}},
+	"Unnamed2":  {"Type": "AWS::SNS::Topic", "Properties": {}},
 	"Version":   {"Type": "AWS::Bedrock::GuardrailVersion", "Properties": {"GuardrailIdentifier": {"Fn::GetAtt": ["Guardrail", "GuardrailId"]}}}
 }}`
 
@@ -54,6 +56,7 @@ func TestResolve(t *testing.T) {
 		{"log group ARN", `{"Fn::GetAtt": ["Named", "Arn"]}`, `"arn:aws:logs:us-east-1:111111111111:log-group:/stack/invocations:*"`, nil},
 		{"ARN in another partition", `{"Fn::GetAtt": ["Role", "Arn"]}`, `"arn:aws-us-gov:iam::111111111111:role/Role"`,
 			&Deployment{Partition: "aws-us-gov", Region: "us-gov-west-1", Account: "111111111111"}},
+		{"topic ARN", `{"Ref": "Topic"}`, `"arn:aws:sns:us-east-1:111111111111:stack-alerts"`, nil},
 		{"guardrail ARN", `{"Fn::GetAtt": ["Guardrail", "GuardrailArn"]}`, `"arn:aws:bedrock:us-east-1:111111111111:guardrail/guardrail"`, nil},
 		{"guardrail ID", `{"Fn::GetAtt": ["Guardrail", "GuardrailId"]}`, `"guardrail"`, nil},
 		{"guardrail version as GuardrailIdentifier compares it", `{"Fn::Join": [":", [{"Fn::GetAtt": ["Version", "GuardrailArn"]}, {"Fn::GetAtt": ["Version", "Version"]}]]}`,
@@ -101,6 +104,8 @@ func TestResolveRejectsWhatItCannotResolve(t *testing.T) {
 		{"Ref of an unknown resource", `{"Ref": "NoSuchResource"}`, `cannot resolve {"Ref":"NoSuchResource"}`},
 		{"Ref of an unknown pseudo parameter", `{"Ref": "AWS::StackName"}`, `cannot resolve {"Ref":"AWS::StackName"}`},
 		{"Ref of a type without a known name", `{"Ref": "Vpc"}`, `cannot resolve {"Ref":"Vpc"}`},
+		{"Ref of a topic CloudFormation names", `{"Ref": "Unnamed2"}`, `cannot resolve {"Ref":"Unnamed2"}`},
+		{"guardrail attribute of another type", `{"Fn::GetAtt": ["Role", "GuardrailArn"]}`, `cannot resolve {"Fn::GetAtt":["Role","GuardrailArn"]}`},
 		{"ARN of a type without a known ARN", `{"Fn::GetAtt": ["Endpoint", "Arn"]}`, `cannot resolve {"Fn::GetAtt":["Endpoint","Arn"]}`},
 		{"join of an unresolvable part", `{"Fn::Join": ["", ["arn:", {"Ref": "AWS::StackId"}]]}`, `cannot resolve {"Ref":"AWS::StackId"}`},
 		{"join of a part that is no string", `{"Fn::Join": ["", ["a", {"x": 1}]]}`, `cannot resolve {"Fn::Join":["",["a",{"x":1}]]}`},

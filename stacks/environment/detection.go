@@ -24,20 +24,18 @@ func (s *Stack) detect(env config.Environment, removal awscdk.RemovalPolicy) {
 	s.Alerts = alerttopic.New(s.Stack, "Alerts", alerttopic.Props{
 		Emails: a.Emails, HTTPSEndpoints: a.HTTPSEndpoints, RemovalPolicy: removal,
 	})
-	// The configuration gives the counts at which an alarm fires; the alarms compare with "greater than",
-	// and counts are whole, so n - 0.5 fires at n.
 	c := a.Counts()
 	props := detection.Props{
 		Topic:                              s.Alerts,
-		InterventionsPerFiveMinutes:        c.GuardrailInterventions - 0.5,
-		PromptAttacksPerFiveMinutes:        c.PromptAttacks - 0.5,
-		SensitiveInformationPerFiveMinutes: c.SensitiveInformation - 0.5,
+		InterventionsPerFiveMinutes:        c.GuardrailInterventions,
+		PromptAttacksPerFiveMinutes:        c.PromptAttacks,
+		SensitiveInformationPerFiveMinutes: c.SensitiveInformation,
 		ModelIDs:                           env.ModelIDs(),
-		ClientErrorsPerFiveMinutes:         c.InvocationErrors - 0.5,
-		ServerErrorsPerFiveMinutes:         c.InvocationErrors - 0.5,
-		ThrottlesPerFiveMinutes:            c.Throttles - 0.5,
+		ClientErrorsPerFiveMinutes:         c.InvocationErrors,
+		ServerErrorsPerFiveMinutes:         c.InvocationErrors,
+		ThrottlesPerFiveMinutes:            c.Throttles,
 		FunctionLogGroup:                   s.Invoker.LogGroup,
-		AccessDeniedPerFiveMinutes:         c.AccessDenied - 0.5,
+		AccessDeniedPerFiveMinutes:         c.AccessDenied,
 		EndpointID:                         s.Endpoint.Resource.VpcEndpointId(),
 		KeyArns:                            []*string{s.LogKey.KeyArn(), s.Alerts.Key.KeyArn()},
 	}

@@ -177,7 +177,15 @@ func (s *Stack) outputs() {
 		out("InvocationLogGroupName", "Bedrock model invocation logs in CloudWatch Logs", s.Logging.LogGroup.LogGroupName())
 		out("InvocationLogBucketName", "Bedrock delivers model invocation logs to this bucket", s.Logging.Bucket.BucketName())
 		out("InvocationLogVaultName", "Object Lock copies of every invocation log object", s.Logging.Vault.BucketName())
-		out("AccessLogBucketName", "Server access logs of the two log buckets", s.Logging.AccessLogs.BucketName())
+		out("AccessLogBucketName", "Server access logs of the log buckets and the prompt store", s.Logging.AccessLogs.BucketName())
+	}
+	if s.Prompts != nil {
+		out("PromptStoreBucketName", "Shared prompts: callers read, prompt administrators write", s.Prompts.Bucket.BucketName())
+	}
+	out("AlertTopicArn", "Alerts for administrators: subscribe to it", s.Alerts.Resource.TopicArn())
+	if s.Guardrail != nil {
+		out("GuardrailArn", "The guardrail; with its version, what guardrail-aware callers name", s.Guardrail.Arn)
+		out("GuardrailVersion", "The guardrail's published version", s.Guardrail.VersionNumber)
 	}
 }
 
