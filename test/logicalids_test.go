@@ -28,10 +28,10 @@ func TestConfigurationChangesKeepStatefulResources(t *testing.T) {
 				}
 			}
 		},
-		"deny-endpoint": func(e *config.Environment) { e.EndpointPolicyEffect = "Deny" },
-		"lock-delivery": func(e *config.Environment) { e.InvocationLogging.ObjectLockOnDeliveryBucket = true },
-		"take-over":     func(e *config.Environment) { e.InvocationLogging.TakeOverExistingConfiguration = true },
-		"reserve":       func(e *config.Environment) { e.InvokerReservedConcurrency = 5 },
+		"deny-endpoint":   func(e *config.Environment) { e.EndpointPolicyEffect = "Deny" },
+		"lock-delivery":   func(e *config.Environment) { e.InvocationLogging.ObjectLockOnDeliveryBucket = true },
+		"take-over":       func(e *config.Environment) { e.InvocationLogging.TakeOverExistingConfiguration = true },
+		"reserve":         func(e *config.Environment) { e.InvokerReservedConcurrency = 5 },
 		"alert-threshold": func(e *config.Environment) { three := 3.0; e.Alerts.PromptAttacks = &three },
 		"guardrail-edit": func(e *config.Environment) {
 			e.Guardrail.PIIEntities = append(slices.Clone(e.Guardrail.PIIEntities), config.PIIEntity{Type: "NAME", Action: "ANONYMIZE"})
