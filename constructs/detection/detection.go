@@ -89,6 +89,8 @@ type Detection struct {
 	// MetricFilters by the name of the alarm that reads them.
 	MetricFilters map[string]awslogs.MetricFilter
 	rows          []Row
+	// event describes a CloudTrail event in a rule's message; the same for every rule, made once.
+	event string
 }
 
 // Table lists the alerts made, in order; it equals the package function Table for the same Props.

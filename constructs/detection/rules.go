@@ -34,12 +34,16 @@ func (d *Detection) rule(spec ruleSpec, props Props) awsevents.Rule {
 			map[string]any{"requestParameters": map[string]any{"keyId": props.KeyArns}},
 		}
 	}
-	field := func(path string) string { return *awsevents.EventField_FromPath(jsii.String(path)) }
-	message := spec.Name + ": " + field("$.detail.eventName") + " on " + field("$.detail.eventSource") +
-		" by " + field("$.detail.userIdentity.arn") + " at " + field("$.detail.eventTime") +
-		" from " + field("$.detail.sourceIPAddress") + " in account " + field("$.account") + ", region " + field("$.region") +
-		". Error code (empty if the call succeeded): " + field("$.detail.errorCode") +
-		". CloudTrail event ID: " + field("$.detail.eventID") + ". What to do: " + spec.Action
+	if d.event == "" {
+		// Event fields are tokens each rule's target resolves for itself, so one set serves every rule.
+		field := func(path string) string { return *awsevents.EventField_FromPath(jsii.String(path)) }
+		d.event = field("$.detail.eventName") + " on " + field("$.detail.eventSource") +
+			" by " + field("$.detail.userIdentity.arn") + " at " + field("$.detail.eventTime") +
+			" from " + field("$.detail.sourceIPAddress") + " in account " + field("$.account") + ", region " + field("$.region") +
+			". Error code (empty if the call succeeded): " + field("$.detail.errorCode") +
+			". CloudTrail event ID: " + field("$.detail.eventID")
+	}
+	message := spec.Name + ": " + d.event + ". What to do: " + spec.Action
 	rule := awsevents.NewRule(d.Construct, jsii.String(spec.Name), &awsevents.RuleProps{
 		Description: jsii.String(spec.Fires),
 		EventPattern: &awsevents.EventPattern{
