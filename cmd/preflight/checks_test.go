@@ -403,6 +403,32 @@ func TestCheckInvocationLogging(t *testing.T) {
 	}
 }
 
+func TestCheckEnforcedGuardrail(t *testing.T) {
+	configured := func(owner string) fakeaws.Reply {
+		return fakeaws.OK(`{"guardrailsConfig":[{"configId":"c1","guardrailArn":"arn:aws:bedrock:us-east-1:111111111111:guardrail/central",` +
+			`"guardrailId":"central","guardrailVersion":"3","owner":"` + owner + `"}]}`)
+	}
+	tests := []struct {
+		name  string
+		reply fakeaws.Reply
+		want
+	}{
+		{"none", fakeaws.OK(`{"guardrailsConfig":[]}`), want{pass, "no guardrail enforced in us-east-1 yet", ""}},
+		{"the account's own", configured("ACCOUNT"), want{fail, "the account already enforces arn:aws:bedrock:us-east-1:111111111111:guardrail/central version 3",
+			"or set guardrail.enforceInAccount to false"}},
+		{"the organisation's", configured("ORGANIZATION"), want{warn, "the organisation also enforces", "bedrock:ApplyGuardrail on both guardrails"}},
+		{"access denied", accessDenied("bedrock:ListEnforcedGuardrailsConfiguration"),
+			want{fail, "could not check: AccessDeniedException", "the preflight needs bedrock:ListEnforcedGuardrailsConfiguration"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			f := fakeaws.New(t)
+			f.Answer("bedrock", "ListEnforcedGuardrailsConfiguration", tt.reply)
+			expect(t, checkEnforcedGuardrail(context.Background(), bedrock.NewFromConfig(f.Config(region)), testEnv(t)), tt.want)
+		})
+	}
+}
+
 func TestCheckTrail(t *testing.T) {
 	trail := func(name, home string, multiRegion, organization bool, owner string) string {
 		return fmt.Sprintf(`{"Name":%q,"TrailARN":"arn:aws:cloudtrail:%s:%s:trail/%[1]s","HomeRegion":%[2]q,"IsMultiRegionTrail":%[4]v,"IsOrganizationTrail":%[5]v}`,

@@ -7,7 +7,8 @@
 // It only reads, with these IAM actions: sts:GetCallerIdentity (needs no permission),
 // cloudformation:DescribeStacks, ec2:DescribeAvailabilityZones, ec2:DescribeVpcEndpointServices,
 // bedrock:GetFoundationModel, bedrock:GetFoundationModelAvailability, bedrock:GetInferenceProfile,
-// bedrock:GetModelInvocationLoggingConfiguration, lambda:GetAccountSettings, cloudtrail:DescribeTrails,
+// bedrock:GetModelInvocationLoggingConfiguration, bedrock:ListEnforcedGuardrailsConfiguration,
+// lambda:GetAccountSettings, cloudtrail:DescribeTrails,
 // cloudtrail:GetTrailStatus and cloudtrail:GetEventSelectors.
 //
 // Exit status: 0 when no check failed, 1 when one did or there are no credentials, 2 for usage and
@@ -129,6 +130,9 @@ func check(ctx context.Context, cfg aws.Config, project string, env config.Envir
 	list.Add(checkConcurrency(ctx, lambda.NewFromConfig(cfg), env))
 	if env.InvocationLogging.Enabled {
 		list.Add(checkInvocationLogging(ctx, bedrockClient, project, env))
+	}
+	if env.Guardrail.Enabled && env.Guardrail.EnforceInAccount {
+		list.Add(checkEnforcedGuardrail(ctx, bedrockClient, env))
 	}
 	list.Add(checkTrail(ctx, cloudtrail.NewFromConfig(cfg), env))
 	return &list

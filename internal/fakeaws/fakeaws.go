@@ -58,6 +58,7 @@ var restRoutes = map[string]map[string]string{
 		"GetFoundationModelAvailability":         "GET /foundation-model-availability/{modelId}",
 		"GetInferenceProfile":                    "GET /inference-profiles/{inferenceProfileIdentifier}",
 		"GetModelInvocationLoggingConfiguration": "GET /logging/modelinvocations",
+		"ListEnforcedGuardrailsConfiguration":    "GET /enforcedGuardrailsConfiguration",
 	},
 	"lambda": {
 		"GetAccountSettings": "GET /2016-08-19/account-settings",
