@@ -41,6 +41,13 @@ func AcceptNag(resource constructs.IConstruct, exceptions ...Exception) {
 	cdknag.NagSuppressions_AddResourceSuppressions(resource, &suppressions, jsii.Bool(true))
 }
 
+// ArnFinding is how cdk-nag names the ARN of a resource of the same stack in its findings, e.g.
+// "Resource::<BucketF12B4122.Arn>" followed by suffix: what an Exception's AppliesTo matches.
+func ArnFinding(resource constructs.IConstruct, suffix string) string {
+	id := awscdk.Stack_Of(resource).GetLogicalId(resource.Node().DefaultChild().(awscdk.CfnElement))
+	return "Resource::<" + *id + ".Arn>" + suffix
+}
+
 // AcceptDeployTimeFunction records why functions that only CloudFormation invokes, a few times per
 // deployment, go without the dead-letter queue, reserved concurrency and tracing that workloads get.
 func AcceptDeployTimeFunction(functions ...constructs.IConstruct) {

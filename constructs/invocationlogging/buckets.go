@@ -117,12 +117,7 @@ func grantReplication(role awsiam.Role, key awskms.Key, delivery, vault awss3.Bu
 	}
 	compliance.AcceptNag(role,
 		compliance.Exception{Rule: "AwsSolutions-IAM5", Reason: "Replication reads and writes every object version of exactly two buckets (the delivery bucket and its vault), as S3 replication requires; the key use is limited to S3 and these buckets.",
-			AppliesTo: []string{"Resource::<" + logicalIDOf(delivery) + ".Arn>/*", "Resource::<" + logicalIDOf(vault) + ".Arn>/*"}},
+			AppliesTo: []string{compliance.ArnFinding(delivery, "/*"), compliance.ArnFinding(vault, "/*")}},
 		compliance.Exception{Rule: "NIST.800.53.R5-IAMNoInlinePolicy", Reason: "The policy belongs to this one role and lists only the replication actions on the two log buckets and their key."},
 	)
-}
-
-// logicalIDOf is how cdk-nag names a bucket in the findings it reports for a policy.
-func logicalIDOf(bucket awss3.Bucket) string {
-	return *awscdk.Stack_Of(bucket).GetLogicalId(bucket.Node().DefaultChild().(awss3.CfnBucket))
 }

@@ -87,7 +87,7 @@ func (l *Logging) configure(props Props) awscdk.CustomResource {
 	compliance.AcceptDeployTimeFunction(handler, framework)
 	compliance.AcceptNag(role, compliance.Exception{Rule: "AwsSolutions-IAM5", AppliesTo: []string{"Resource::*"},
 		Reason: "The model invocation logging configuration actions support no resource scoping (service authorization reference); the policy allows only those three actions and passing the delivery role to Bedrock."})
-	compliance.AcceptNag(frameworkRole, compliance.Exception{Rule: "AwsSolutions-IAM5", AppliesTo: []string{"Resource::<" + *stack.GetLogicalId(handler.Node().DefaultChild().(awscdk.CfnElement)) + ".Arn>:*"},
+	compliance.AcceptNag(frameworkRole, compliance.Exception{Rule: "AwsSolutions-IAM5", AppliesTo: []string{compliance.ArnFinding(handler, ":*")},
 		Reason: "CDK's provider framework invokes any version of its one handler function; the wildcard is that function's version suffix."})
 
 	return awscdk.NewCustomResource(c, jsii.String("Resource"), &awscdk.CustomResourceProps{

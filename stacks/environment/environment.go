@@ -154,7 +154,7 @@ func New(scope constructs.Construct, props Props) *Stack {
 		})
 		s.Prompts.GrantRead(s.Invoker.Role)
 		compliance.AcceptNag(s.Invoker.Role, compliance.Exception{Rule: "AwsSolutions-IAM5",
-			AppliesTo: []string{"Resource::<" + *stack.GetLogicalId(s.Prompts.Bucket.Node().DefaultChild().(awscdk.CfnElement)) + ".Arn>/*"},
+			AppliesTo: []string{compliance.ArnFinding(s.Prompts.Bucket, "/*")},
 			Reason:    "The test function may read every prompt of the prompt store, and nothing else of S3; prompts are its inputs."})
 	}
 	s.detect(env, removal)
