@@ -4,6 +4,7 @@
 package test
 
 import (
+	"maps"
 	"os"
 	"slices"
 	"strings"
@@ -158,13 +159,7 @@ func TestPromptStoreReadersAndAdministrators(t *testing.T) {
 				}
 			}
 		}
-		if got := slices.Sorted(func(yield func(string) bool) {
-			for w := range writers {
-				if !yield(w) {
-					return
-				}
-			}
-		}); !slices.Equal(got, sorted(s.env.PromptStore.Administrators)) {
+		if got := slices.Sorted(maps.Keys(writers)); !slices.Equal(got, sorted(s.env.PromptStore.Administrators)) {
 			t.Errorf("writers %v, want the administrators %v", got, s.env.PromptStore.Administrators)
 		}
 		for _, reader := range s.env.ClientPrincipals {

@@ -82,7 +82,6 @@ type Endpoint struct {
 	effect                             awsiam.Effect
 	// The endpoint policy's statements, each joining the policy with its first principal.
 	invoke, guardedInvoke, applyGuardrail *admission
-	principals                            int
 }
 
 // admission is an endpoint policy statement that joins the policy with its first principal: a
@@ -157,7 +156,6 @@ func (e *Endpoint) newAdmission(sid string, actions, resources []string, conditi
 
 func (e *Endpoint) admit(a *admission, principal awsiam.IPrincipal) {
 	a.statement.AddPrincipals(principal)
-	e.principals++
 	if !a.added {
 		e.Resource.AddToPolicy(a.statement)
 		a.added = true
@@ -238,7 +236,8 @@ func (e *Endpoint) AllowFrom(client awsec2.ISecurityGroup) {
 type principalsGiven struct{ e *Endpoint }
 
 func (v *principalsGiven) Validate() *[]*string {
-	if v.e.principals == 0 {
+	// Admit joins the open statement, AdmitWithGuardrail always the one that applies the guardrail.
+	if !v.e.invoke.added && (v.e.applyGuardrail == nil || !v.e.applyGuardrail.added) {
 		return &[]*string{jsii.String("bedrockendpoint: no principals: set Props.Principals or call GrantInvoke with the roles that invoke models")}
 	}
 	return &[]*string{}

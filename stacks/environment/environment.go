@@ -92,6 +92,8 @@ func New(scope constructs.Construct, props Props) *Stack {
 		RemovalPolicy:      removal,
 		InterfaceEndpoints: endpoints,
 	})
+	// The guardrail the test function applies; none without one.
+	var guardrailArn, guardrailVersion *string
 	endpointProps := bedrockendpoint.Props{
 		Vpc:        s.Vpc.Resource,
 		Subnets:    s.Vpc.Subnets,
@@ -101,6 +103,7 @@ func New(scope constructs.Construct, props Props) *Stack {
 	}
 	if g := env.Guardrail; g.Enabled {
 		s.Guardrail = newGuardrail(stack, g, removal)
+		guardrailArn, guardrailVersion = s.Guardrail.Arn, s.Guardrail.VersionNumber
 		endpointProps.Guardrail = &bedrockendpoint.Guardrail{Arn: s.Guardrail.Arn, VersionedArn: s.Guardrail.VersionedArn}
 		endpointProps.Principals = env.UnconditionedPrincipals()
 		endpointProps.GuardrailAwarePrincipals = env.GuardedPrincipals()
@@ -119,8 +122,8 @@ func New(scope constructs.Construct, props Props) *Stack {
 		LogRetention:        logRetention,
 		RemovalPolicy:       removal,
 		ReservedConcurrency: env.InvokerReservedConcurrency,
-		GuardrailID:         s.guardrailArn(),
-		GuardrailVersion:    s.guardrailVersion(),
+		GuardrailID:         guardrailArn,
+		GuardrailVersion:    guardrailVersion,
 	})
 	if l := env.InvocationLogging; l.Enabled {
 		s.Logging = invocationlogging.New(stack, "InvocationLogging", invocationlogging.Props{

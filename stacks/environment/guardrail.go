@@ -33,18 +33,3 @@ func newGuardrail(stack awscdk.Stack, g config.Guardrail, removal awscdk.Removal
 	}
 	return guardrail.New(stack, "Guardrail", props)
 }
-
-// guardrailArn and guardrailVersion are what the test function applies, nil without a guardrail.
-func (s *Stack) guardrailArn() *string {
-	if s.Guardrail == nil {
-		return nil
-	}
-	return s.Guardrail.Arn
-}
-
-func (s *Stack) guardrailVersion() *string {
-	if s.Guardrail == nil {
-		return nil
-	}
-	return s.Guardrail.VersionNumber
-}
