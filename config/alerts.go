@@ -11,7 +11,7 @@ type Alerts struct {
 	// Emails and HTTPSEndpoints subscribe to the environment's alert topic; the topic exists without.
 	Emails         []string `json:"emails"`
 	HTTPSEndpoints []string `json:"httpsEndpoints"`
-	// Thresholds, per five minutes, above which an alarm fires; absent means the default of Thresholds.
+	// Thresholds: the counts per five minutes at which an alarm fires; absent means the default of Thresholds.
 	GuardrailInterventions *float64 `json:"guardrailInterventionsPerFiveMinutes"`
 	PromptAttacks          *float64 `json:"promptAttacksPerFiveMinutes"`
 	SensitiveInformation   *float64 `json:"sensitiveInformationPerFiveMinutes"`
@@ -81,7 +81,7 @@ func (e Environment) validateAlerts(p *problems) {
 	}
 	for _, t := range a.Thresholds() {
 		if t.Get() <= 0 {
-			p.bad(t.Field, t.Get(), fmt.Sprintf("is not positive: give the count per five minutes above which the alarm fires, or leave it out for %g", t.Default))
+			p.bad(t.Field, t.Get(), fmt.Sprintf("is not positive: give the count per five minutes at which the alarm fires, or leave it out for %g", t.Default))
 		}
 	}
 }
