@@ -1,5 +1,6 @@
 // Command app is the CDK entry point: it reads the environment configuration, picks the environments
-// named by the "env" context (all when unset) and synthesizes one stack per environment.
+// named by the "env" context (all when unset), synthesizes one stack per environment and validates
+// the templates.
 //
 //	cdk synth                      every environment
 //	cdk synth -c env=dev           one
@@ -17,21 +18,35 @@ import (
 	"github.com/aws/jsii-runtime-go"
 
 	"github.com/privatebedrock/stack/config"
+	"github.com/privatebedrock/stack/internal/cfnvalidate"
+	"github.com/privatebedrock/stack/internal/jsiienv"
 	"github.com/privatebedrock/stack/stacks/environment"
 )
 
 func main() {
+	if err := run(); err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+}
+
+func run() error {
+	// The validator runs beside the jsii kernel and builds its rules while the app constructs; the
+	// kernel's own validation would run the same rules again, after synthesis.
+	if err := jsiienv.Set("CDK_VALIDATION", "false"); err != nil {
+		return err
+	}
+	validator, err := cfnvalidate.Start(cfnvalidate.Script)
+	if err != nil {
+		return err
+	}
 	defer jsii.Close()
 	app := awscdk.NewApp(nil)
 	if err := build(app); err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		os.Exit(1)
+		validator.Stop()
+		return err
 	}
-	assembly := app.Synth(nil)
-	if err := checkValidation(*assembly.Directory()); err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		os.Exit(1)
-	}
+	return validator.Check(*app.Synth(nil).Directory())
 }
 
 func build(app awscdk.App) error {

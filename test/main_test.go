@@ -14,6 +14,7 @@ import (
 	"github.com/aws/jsii-runtime-go"
 
 	"github.com/privatebedrock/stack/config"
+	"github.com/privatebedrock/stack/internal/jsiienv"
 	"github.com/privatebedrock/stack/stacks/environment"
 )
 
@@ -41,10 +42,13 @@ var (
 )
 
 func TestMain(m *testing.M) {
-	flag.Parse()
 	// The strict path (npm run synth) runs CloudFormation validation and the Lambda build; the tests
 	// skip both, which changes nothing in the templates: the asset hash comes from the sources.
-	os.Setenv("CDK_VALIDATION", "false")
+	if err := jsiienv.Set("CDK_VALIDATION", "false"); err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+	flag.Parse()
 	code := func() int {
 		defer jsii.Close()
 		if err := synthAll(); err != nil {

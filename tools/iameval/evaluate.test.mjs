@@ -1,4 +1,4 @@
-// Self-test for evaluate.mjs. Run with:  node_modules/.bin/node --test tools/iameval/
+// Self-test for evaluate.mjs. Run with:  node_modules/.bin/node --test tools/iameval/evaluate.test.mjs
 // (Node 22 built-in test runner; no other dependencies.)
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
