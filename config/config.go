@@ -35,8 +35,11 @@ type Environment struct {
 	Models []string `json:"models"`
 	// InferenceProfiles are cross-region inference profiles callers may invoke.
 	InferenceProfiles []InferenceProfile `json:"inferenceProfiles"`
-	// ClientPrincipals are IAM role or user ARNs, besides the test function's role, that the endpoint admits.
+	// ClientPrincipals are IAM role or user ARNs, besides the test function's role and the access roles,
+	// that the endpoint admits: roles the stack does not create.
 	ClientPrincipals []string `json:"clientPrincipals"`
+	// AccessRoles are the assumable roles the stack creates for people and tools.
+	AccessRoles []AccessRole `json:"accessRoles"`
 	// EndpointPolicyEffect is Allow, or Deny to reproduce the source blog's deny test.
 	EndpointPolicyEffect string `json:"endpointPolicyEffect"`
 	// InterfaceEndpoints are optional extra interface endpoints: bedrock, sts, kms, ec2.
@@ -177,6 +180,7 @@ func (f *File) Validate() error {
 	errs = append(errs, f.overlappingBlocks()...)
 	errs = append(errs, f.loggingConflicts()...)
 	errs = append(errs, f.guardrailConflicts()...)
+	errs = append(errs, f.accessRoleConflicts()...)
 	return errors.Join(errs...)
 }
 
@@ -194,6 +198,7 @@ func (e Environment) validate() []error {
 	}
 	e.validateNetwork(p)
 	e.validateModels(p)
+	e.validateAccessRoles(p)
 	e.validateSettings(p)
 	e.validateLogging(p)
 	e.validateGuardrail(p)

@@ -137,8 +137,8 @@ func (e Environment) validateGuardrail(p *problems) {
 		}
 	}
 	for i, arn := range g.UnguardedPrincipals {
-		if !slices.Contains(e.ClientPrincipals, arn) {
-			p.bad(fmt.Sprintf("guardrail.unguardedPrincipals[%d]", i), quote(arn), "is not in clientPrincipals: list it there too, or remove it here")
+		if !slices.Contains(e.Principals(), arn) {
+			p.bad(fmt.Sprintf("guardrail.unguardedPrincipals[%d]", i), quote(arn), "is neither in clientPrincipals nor an access role's ARN: list it there too, or remove it here")
 		}
 	}
 	if !g.EnforceInAccount {
@@ -147,10 +147,16 @@ func (e Environment) validateGuardrail(p *problems) {
 				p.bad(fmt.Sprintf("clientPrincipals[%d]", i), quote(arn), "would call Bedrock unguarded: enforceInAccount is false and it is not in guardrail.awarePrincipals; set guardrail.enforceInAccount, list it in guardrail.awarePrincipals if its requests name the guardrail, or in guardrail.unguardedPrincipals to accept that deliberately")
 			}
 		}
+		for i, r := range e.AccessRoles {
+			if arn := e.AccessRoleArn(r); !r.GuardrailAware && !slices.Contains(g.UnguardedPrincipals, arn) {
+				p.bad(fmt.Sprintf("accessRoles[%d]", i), quote(r.Name), "would call Bedrock unguarded: enforceInAccount is false and the role is not guardrailAware; set guardrail.enforceInAccount, set the role's guardrailAware if its callers name the guardrail, or list "+arn+" in guardrail.unguardedPrincipals to accept that deliberately")
+			}
+		}
 	}
 }
 
-// GuardedPrincipals are the client principals the request-level conditions apply to.
+// GuardedPrincipals are the client principals the request-level conditions apply to; access roles
+// carry their own (AccessRole.GuardrailAware).
 func (e Environment) GuardedPrincipals() []string {
 	if !e.Guardrail.Enabled || !e.Guardrail.EnforceAtEndpoint {
 		return nil

@@ -21,6 +21,9 @@ func (e Environment) InterfaceEndpointServices() []string {
 		// resource Provider framework in front of it invokes the handler through the Lambda API.
 		services = append(services, "bedrock", "lambda")
 	}
+	if e.needsEndpoints() {
+		services = append(services, "bedrock", "sts")
+	}
 	slices.Sort(services)
 	return slices.Compact(services)
 }

@@ -2,6 +2,7 @@ package test
 
 import (
 	"bytes"
+	"cmp"
 	"encoding/json"
 	"fmt"
 	"os"
@@ -110,6 +111,8 @@ type stackPolicies struct {
 	topicPolicy, topicKeyPolicy any
 	endpointID                  string
 	endpointPolicy              any
+	// endpointName is the endpoint's service when it is not bedrock-runtime.
+	endpointName string
 	// Invocation logging; empty when it is off.
 	bucketArn, keyArn, deliveryRoleArn, deliverySession, logStreamArn string
 	bucketPolicy, keyPolicy, trustPolicy                              any
@@ -172,6 +175,7 @@ func accessCases(t *testing.T, s *synthesized) []accessCase {
 			invoke("profile's model in a destination region through the endpoint", "invoker role", p.invokerSession, p.invokerIdentity, "bedrock:InvokeModel", served, p.endpointID, throughEndpoint),
 		)
 	}
+	cases = append(cases, accessRoleCases(t, s, p)...)
 	cases = append(cases, alertCases(e, p)...)
 	// The test function names the guardrail in every request; its rows above are such requests.
 	for i := range cases {
@@ -430,7 +434,7 @@ func evaluate(t *testing.T, cases []accessCase) map[string]evalResult {
 		ec.IdentityPolicies, ec.ResourcePolicy = c.identity, c.resPolicy
 		if c.endpoint != nil {
 			// Applies only to requests whose aws:SourceVpce is this endpoint.
-			ec.VpcEndpointPolicies = []map[string]any{{"endpointId": c.endpoint.endpointID, "name": "bedrock-runtime", "policy": c.endpoint.endpointPolicy}}
+			ec.VpcEndpointPolicies = []map[string]any{{"endpointId": c.endpoint.endpointID, "name": cmp.Or(c.endpoint.endpointName, "bedrock-runtime"), "policy": c.endpoint.endpointPolicy}}
 		}
 	}
 	input, err := json.Marshal(map[string]any{"cases": in})
@@ -471,6 +475,9 @@ func matrixTable(cases []accessCase, results map[string]evalResult) string {
 			switch c.vpce {
 			case c.endpoint.endpointID:
 				via = "yes"
+				if c.endpoint.endpointName != "" {
+					via = c.endpoint.endpointName
+				}
 			case "":
 				via = "no"
 			default:

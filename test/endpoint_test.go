@@ -25,6 +25,17 @@ func TestEndpointPolicyAdmitsNamedPrincipalsOnNamedModelsOnly(t *testing.T) {
 		if g.Enabled && g.EnforceAtEndpoint {
 			open, guarded = s.env.UnconditionedPrincipals(), append(slices.Clone(s.env.GuardedPrincipals()), invoker)
 		}
+		// The access roles, by their role's ARN: guardrail-aware ones only with the guardrail.
+		roles := []string(nil)
+		for _, r := range s.env.AccessRoles {
+			arn := jsonOf(getAtt(logicalID(s, s.stack.AccessRoles[r.Name].Resource.Node().DefaultChild()), "Arn"))
+			roles = append(roles, arn)
+			if g.Enabled && g.EnforceAtEndpoint && r.GuardrailAware {
+				guarded = append(guarded, arn)
+			} else {
+				open = append(open, arn)
+			}
+		}
 		type want struct {
 			principals []string
 			actions    []string
@@ -40,7 +51,7 @@ func TestEndpointPolicyAdmitsNamedPrincipalsOnNamedModelsOnly(t *testing.T) {
 				map[string]any{"StringEquals": map[string]any{"bedrock:GuardrailIdentifier": resolved(s, s.stack.Guardrail.VersionedArn)}}}
 		}
 		if g.Enabled {
-			wanted["ApplyTheGuardrail"] = want{append(slices.Clone(s.env.ClientPrincipals), invoker), []string{"bedrock:ApplyGuardrail"},
+			wanted["ApplyTheGuardrail"] = want{append(append(slices.Clone(s.env.ClientPrincipals), invoker), roles...), []string{"bedrock:ApplyGuardrail"},
 				[]string{jsonOf(resolved(s, s.stack.Guardrail.Arn))}, nil}
 		}
 		stmts := statements(doc)

@@ -258,6 +258,8 @@ func TestLoggingConfigurationHandler(t *testing.T) {
 func TestInvocationLoggingOptOut(t *testing.T) {
 	env := envWhere(t, "logs model invocations", loggingEnabled).env
 	env.InvocationLogging.Enabled = false
+	// Access roles used inside the network bring the control-plane endpoint too.
+	env.AccessRoles = nil
 	s := environment.New(newApp(), environment.Props{Project: project, Environment: env})
 	if s.Logging != nil {
 		t.Fatal("logging construct created although disabled")

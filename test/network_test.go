@@ -9,6 +9,8 @@ import (
 
 	"github.com/aws/aws-cdk-go/awscdk/v2/assertions"
 	"github.com/aws/jsii-runtime-go"
+
+	"github.com/privatebedrock/stack/config"
 )
 
 func TestVpcIsIsolated(t *testing.T) {
@@ -119,6 +121,10 @@ func TestServiceEndpoints(t *testing.T) {
 		if s.env.InvocationLogging.Enabled {
 			// The configuration handler calls the control plane; the Provider framework invokes it.
 			want = append(want, "bedrock", "lambda")
+		}
+		if slices.ContainsFunc(s.env.AccessRoles, func(r config.AccessRole) bool { return r.Network.Endpoint }) {
+			// Their callers list profiles through the control plane and assume the role through STS.
+			want = append(want, "bedrock", "sts")
 		}
 		slices.Sort(want)
 		var got []string

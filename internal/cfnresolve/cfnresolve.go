@@ -142,6 +142,10 @@ func (r *Resolver) ref(id string, fail error) (string, error) {
 	case "AWS::S3::Bucket", "AWS::KMS::Key":
 		return strings.ToLower(id), nil
 	case "AWS::IAM::Role":
+		// A role's Ref is its name: the one given, or one CloudFormation generates.
+		if name, ok := res.Properties["RoleName"].(string); ok {
+			return name, nil
+		}
 		return id, nil
 	case "AWS::SNS::Topic":
 		// A topic's Ref is its ARN; the stack names its topics.

@@ -9,6 +9,7 @@ import (
 
 const template = `{"Resources": {
 	"Role":      {"Type": "AWS::IAM::Role", "Properties": {}},
+	"NamedRole": {"Type": "AWS::IAM::Role", "Properties": {"RoleName": "BedrockExecutionRole"}},
 	"Bucket":    {"Type": "AWS::S3::Bucket"},
 	"Key":       {"Type": "AWS::KMS::Key", "Properties": {"EnableKeyRotation": true}},
 	"Named":     {"Type": "AWS::Logs::LogGroup", "Properties": {"LogGroupName": "/stack/invocations"}},
@@ -51,6 +52,7 @@ func TestResolve(t *testing.T) {
 		{"log group named by CloudFormation", `{"Ref": "Unnamed"}`, `"Unnamed"`, nil},
 		{"VPC endpoint ID", `{"Ref": "Endpoint"}`, `"vpce-endpoint"`, nil},
 		{"role ARN", `{"Fn::GetAtt": ["Role", "Arn"]}`, `"arn:aws:iam::111111111111:role/Role"`, nil},
+		{"named role ARN", `{"Fn::GetAtt": ["NamedRole", "Arn"]}`, `"arn:aws:iam::111111111111:role/BedrockExecutionRole"`, nil},
 		{"bucket ARN", `{"Fn::GetAtt": ["Bucket", "Arn"]}`, `"arn:aws:s3:::bucket"`, nil},
 		{"key ARN", `{"Fn::GetAtt": ["Key", "Arn"]}`, `"arn:aws:kms:us-east-1:111111111111:key/key"`, nil},
 		{"log group ARN", `{"Fn::GetAtt": ["Named", "Arn"]}`, `"arn:aws:logs:us-east-1:111111111111:log-group:/stack/invocations:*"`, nil},

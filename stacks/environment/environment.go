@@ -7,11 +7,13 @@ import (
 	"slices"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awskms"
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
 
 	"github.com/privatebedrock/stack/config"
+	"github.com/privatebedrock/stack/constructs/accessrole"
 	"github.com/privatebedrock/stack/constructs/alerttopic"
 	"github.com/privatebedrock/stack/constructs/bedrockendpoint"
 	"github.com/privatebedrock/stack/constructs/cmk"
@@ -43,6 +45,8 @@ type Stack struct {
 	// Guardrail is nil where the environment has none.
 	Guardrail *guardrail.Guardrail
 	Invoker   *invoker.Function
+	// AccessRoles are the roles people and tools assume, by role name.
+	AccessRoles map[string]*accessrole.Role
 	// Logging is nil where the environment opts out of invocation logging.
 	Logging *invocationlogging.Logging
 	// Prompts is nil where the environment has no prompt store.
@@ -111,6 +115,7 @@ func New(scope constructs.Construct, props Props) *Stack {
 		endpointProps.UnguardedGrants = !g.EnforceInIAM
 	}
 	s.Endpoint = bedrockendpoint.New(stack, "BedrockRuntime", endpointProps)
+	s.accessRoles(env)
 	modelIDs := env.ModelIDs()
 	s.Invoker = invoker.New(stack, "Invoker", invoker.Props{
 		Vpc:                 s.Vpc.Resource,
@@ -155,15 +160,24 @@ func New(scope constructs.Construct, props Props) *Stack {
 			Administrators: env.PromptStore.Administrators,
 			RemovalPolicy:  removal,
 		})
-		s.Prompts.GrantRead(s.Invoker.Role)
-		compliance.AcceptNag(s.Invoker.Role, compliance.Exception{Rule: "AwsSolutions-IAM5",
-			AppliesTo: []string{compliance.ArnFinding(s.Prompts.Bucket, "/*")},
-			Reason:    "The test function may read every prompt of the prompt store, and nothing else of S3; prompts are its inputs."})
+		s.readsPrompts(s.Invoker.Role, "The test function may read every prompt of the prompt store, and nothing else of S3; prompts are its inputs.")
+		for _, r := range env.AccessRoles {
+			s.readsPrompts(s.AccessRoles[r.Name].Resource, "The role's callers may read every shared prompt of the prompt store, and nothing else of S3.")
+		}
 	}
 	s.detect(env, removal)
 	s.outputs()
+	s.accessRoleOutputs(env)
 	checkCompliance(stack, props.NagReports)
 	return s
+}
+
+// readsPrompts lets role read every prompt of the prompt store, through its default policy.
+func (s *Stack) readsPrompts(role awsiam.IRole, reason string) {
+	s.Prompts.GrantRead(role)
+	compliance.AcceptNag(role,
+		compliance.Exception{Rule: "AwsSolutions-IAM5", AppliesTo: []string{compliance.ArnFinding(s.Prompts.Bucket, "/*")}, Reason: reason},
+		compliance.Exception{Rule: "NIST.800.53.R5-IAMNoInlinePolicy", Reason: "The grant lands in the role's own default policy, created and deleted with the role."})
 }
 
 func (s *Stack) outputs() {
