@@ -134,8 +134,14 @@ func (e Environment) validateAccessRoles(p *problems) {
 				p.bad(field+".requireSourceIdentity", true, "but only services are trusted, and services set no source identity: trust principals in trustedPrincipals or set requireSourceIdentity to false")
 			}
 		}
+		users := slices.ContainsFunc(r.TrustedPrincipals, func(arn string) bool { return strings.Contains(arn, ":user/") })
+		if r.RequireMFA && slices.ContainsFunc(r.TrustedPrincipals, func(arn string) bool { return strings.Contains(arn, ":role/") }) {
+			p.bad(field+".requireMfa", true, "but trustedPrincipals lists roles, whose sessions carry no MFA when they assume another role: require MFA where those people sign in (IAM Identity Center, the identity account's role), and set requireMfa only for roles trusted by IAM users")
+		}
 		if r.MaxSessionHours < 0 || r.MaxSessionHours > maxSessionHours {
 			p.bad(field+".maxSessionHours", r.MaxSessionHours, fmt.Sprintf("is outside what IAM accepts: give 1 to %d hours, or 0 for 1", maxSessionHours))
+		} else if r.MaxSessionHours > 1 && !users {
+			p.bad(field+".maxSessionHours", r.MaxSessionHours, "has no effect: only IAM users get sessions longer than an hour (STS limits a role's session assuming another role to one, and services renew their own): give 1")
 		}
 		e.validateAccessNetwork(p, field+".network", r.Network)
 		if r.GuardrailAware && !e.Guardrail.Enabled {

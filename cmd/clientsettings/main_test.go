@@ -149,19 +149,29 @@ func TestRender(t *testing.T) {
 	}
 }
 
-func TestRenderWarnsOnlyGuardrailAwareRoles(t *testing.T) {
+// The warning and the --guardrail-config need a guardrail-aware role and enforcement in IAM.
+func TestRenderWarnsOnlyWhenIAMEnforcesTheGuardrail(t *testing.T) {
 	for _, c := range cases {
-		var out strings.Builder
-		env := environment()
-		if c.env != nil {
-			env = c.env(env)
-		}
-		if err := render(&out, project, env, c.role, []byte(c.template)); err != nil {
-			t.Fatal(err)
-		}
-		got := strings.Count(out.String(), "# Warning: this role's calls must name the guardrail")
-		if want := map[bool]int{true: 2, false: 0}[c.role.GuardrailAware]; got != want {
-			t.Errorf("%s: %d guardrail warnings, want %d", c.name, got, want)
+		for _, inIAM := range []bool{true, false} {
+			env := environment()
+			if c.env != nil {
+				env = c.env(env)
+			}
+			env.Guardrail.EnforceInIAM = inIAM
+			var out strings.Builder
+			if err := render(&out, project, env, c.role, []byte(c.template)); err != nil {
+				t.Fatal(err)
+			}
+			want := 0
+			if c.role.GuardrailAware && inIAM {
+				want = 2
+			}
+			if got := strings.Count(out.String(), "# Warning: this role's calls must name the guardrail"); got != want {
+				t.Errorf("%s, enforceInIam %v: %d guardrail warnings, want %d", c.name, inIAM, got, want)
+			}
+			if got := strings.Contains(out.String(), "--guardrail-config"); got != (want > 0) {
+				t.Errorf("%s, enforceInIam %v: --guardrail-config printed: %v", c.name, inIAM, got)
+			}
 		}
 	}
 }
@@ -273,4 +283,36 @@ func line(lines []string, i int) string {
 		return lines[i]
 	}
 	return "(end of output)"
+}
+
+// The settings of every access role of the tests' configuration, read from the golden templates the
+// stack synthesizes for it (test/testdata): the template reading follows what the construct emits.
+func TestSettingsOfTheSynthesizedRoles(t *testing.T) {
+	file, err := config.Load("../../test/testdata/environments.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	for _, env := range file.Environments {
+		// The golden templates are named by environment, not by stack.
+		assembly := t.TempDir()
+		raw, err := os.ReadFile(filepath.Join("..", "..", "test", "testdata", env.Name+".template.json"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(assembly, config.StackName(file.Project, env.Name)+".template.json"), raw, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		for _, role := range env.AccessRoles {
+			var out strings.Builder
+			if err := generate(&out, file, "environments.json", assembly, env.Name, role.Name); err != nil {
+				t.Fatal(err)
+			}
+			golden(t, filepath.Join("testdata", "synthesized-"+env.Name+"-"+role.Name+".golden"), out.String())
+			n++
+		}
+	}
+	if n == 0 {
+		t.Fatal("the tests' configuration has no access roles: nothing was checked")
+	}
 }
