@@ -5,11 +5,16 @@ package test
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
 
+	"github.com/aws/aws-cdk-go/awscdk/v2/assertions"
+	"github.com/aws/jsii-runtime-go"
+
 	"github.com/privatebedrock/stack/config"
 	"github.com/privatebedrock/stack/internal/cfnresolve"
+	"github.com/privatebedrock/stack/stacks/environment"
 )
 
 // accessRoleCases are the access-matrix rows of one environment's access roles: the trust policy
@@ -153,4 +158,76 @@ func withGuardrail(context map[string]any) string {
 		return ", naming the guardrail"
 	}
 	return ""
+}
+
+// TestAccessRolesAsConfigured checks each role's name, session length, trust statements and output,
+// and that the sts endpoint lets callers inside the network assume exactly the roles used there.
+func TestAccessRolesAsConfigured(t *testing.T) {
+	envWhere(t, "has an access role used inside the network", func(e config.Environment) bool {
+		return slices.ContainsFunc(e.AccessRoles, func(r config.AccessRole) bool { return r.Network.Endpoint })
+	})
+	envWhere(t, "has an access role used from corporate source IPs", func(e config.Environment) bool {
+		return slices.ContainsFunc(e.AccessRoles, func(r config.AccessRole) bool { return len(r.Network.SourceIPs) > 0 })
+	})
+	forEachEnv(t, func(t *testing.T, s *synthesized) {
+		var throughEndpoint []string
+		for _, r := range s.env.AccessRoles {
+			id := logicalID(s, s.stack.AccessRoles[r.Name].Resource.Node().DefaultChild())
+			props := s.template.Resources[id].Properties
+			if props["RoleName"] != r.Name || props["MaxSessionDuration"] != float64(3600*r.SessionHours()) {
+				t.Errorf("%s: RoleName %v MaxSessionDuration %v, want %s and %d", r.Name, props["RoleName"], props["MaxSessionDuration"], r.Name, 3600*r.SessionHours())
+			}
+			// Each statement trusts principals or services, never both, and principals carry the conditions.
+			for _, st := range statements(props["AssumeRolePolicyDocument"]) {
+				principal := st["Principal"].(map[string]any)
+				if services := strs(principal["Service"]); len(services) > 0 {
+					if !slices.Equal(sorted(services), sorted(r.TrustedServices)) || st["Condition"] != nil || len(principal) != 1 {
+						t.Errorf("%s: service statement %s, want %v without conditions", r.Name, jsonOf(st), r.TrustedServices)
+					}
+					continue
+				}
+				if got := strs(principal["AWS"]); !slices.Equal(sorted(got), sorted(r.TrustedPrincipals)) {
+					t.Errorf("%s: trusts %v, want %v", r.Name, got, r.TrustedPrincipals)
+				}
+				conditions, _ := st["Condition"].(map[string]any)
+				if _, mfa := conditions["Bool"]; mfa != r.RequireMFA {
+					t.Errorf("%s: MFA condition %v, want %v: %s", r.Name, mfa, r.RequireMFA, jsonOf(st))
+				}
+				if _, si := conditions["StringLike"]; si != r.RequireSourceIdentity {
+					t.Errorf("%s: source identity condition %v, want %v: %s", r.Name, si, r.RequireSourceIdentity, jsonOf(st))
+				}
+			}
+			output := s.template.Outputs[environment.AccessRoleOutput(r.Name)]
+			if !strings.Contains(jsonOf(output), "npm run client-settings -- "+s.env.Name+" "+r.Name) {
+				t.Errorf("%s: output %s does not point to the client settings command", r.Name, jsonOf(output))
+			}
+			if r.Network.Endpoint {
+				throughEndpoint = append(throughEndpoint, jsonOf(getAtt(id, "Arn")))
+			}
+		}
+		ep, ok := endpoints(s.template)["sts"]
+		var assumable []string
+		if ok {
+			for _, st := range statements(ep.Properties["PolicyDocument"]) {
+				if st["Sid"] == "AssumeTheAccessRoles" {
+					assumable = strs(st["Resource"])
+				}
+			}
+		}
+		if !slices.Equal(sorted(assumable), sorted(throughEndpoint)) {
+			t.Errorf("sts endpoint admits assuming %v, want the roles used inside the network %v", assumable, throughEndpoint)
+		}
+	})
+}
+
+// A role that may call from any network is allowed only deliberately, and synthesis says so.
+func TestAnyNetworkRoleWarnsAtSynthesis(t *testing.T) {
+	env := envWhere(t, "has access roles", func(e config.Environment) bool { return len(e.AccessRoles) > 0 }).env
+	env.AccessRoles = slices.Clone(env.AccessRoles)
+	env.AccessRoles[0].Network = config.AccessNetwork{Anywhere: true}
+	s := environment.New(newApp(), environment.Props{Project: project, Environment: env})
+	warnings := assertions.Annotations_FromStack(s.Stack).FindWarning(jsii.String("*"), assertions.Match_StringLikeRegexp(jsii.String(".*from any network.*")))
+	if len(*warnings) != 1 {
+		t.Errorf("%d warnings about %s calling from any network, want 1", len(*warnings), env.AccessRoles[0].Name)
+	}
 }

@@ -68,10 +68,15 @@ func (s *Stack) accessRoles(env config.Environment) {
 	}
 }
 
+// AccessRoleOutput is the stack output that holds the ARN of the access role named name.
+func AccessRoleOutput(name string) string {
+	return "AccessRole" + notAlphanumeric.ReplaceAllString(name, "") + "Arn"
+}
+
 // accessRoleOutputs points from each access role to the command that prints its client settings.
 func (s *Stack) accessRoleOutputs(env config.Environment) {
 	for _, r := range env.AccessRoles {
-		awscdk.NewCfnOutput(s.Stack, jsii.String("AccessRole"+notAlphanumeric.ReplaceAllString(r.Name, "")+"Arn"), &awscdk.CfnOutputProps{
+		awscdk.NewCfnOutput(s.Stack, jsii.String(AccessRoleOutput(r.Name)), &awscdk.CfnOutputProps{
 			Value:       s.AccessRoles[r.Name].Resource.RoleArn(),
 			Description: jsii.String("Assume it for Bedrock; npm run client-settings -- " + env.Name + " " + r.Name + " prints the AWS CLI, Claude Code and Careti settings"),
 		})
