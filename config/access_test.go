@@ -12,7 +12,9 @@ func role(doc map[string]any, e, i int) map[string]any {
 	return env(doc, e)["accessRoles"].([]any)[i].(map[string]any)
 }
 
-func network(doc map[string]any, e, i int) map[string]any { return role(doc, e, i)["network"].(map[string]any) }
+func network(doc map[string]any, e, i int) map[string]any {
+	return role(doc, e, i)["network"].(map[string]any)
+}
 
 func TestBadAccessRoleNamesEnvironmentFieldValueAndFix(t *testing.T) {
 	cases := []struct {

@@ -44,6 +44,9 @@ type Environment struct {
 	EndpointPolicyEffect string `json:"endpointPolicyEffect"`
 	// InterfaceEndpoints are optional extra interface endpoints: bedrock, sts, kms, ec2.
 	InterfaceEndpoints []string `json:"interfaceEndpoints"`
+	// InterfaceEndpointZones places the interface endpoints in the first N availability zones only:
+	// cheaper, and lost with that zone. 0 places them in every zone.
+	InterfaceEndpointZones int `json:"interfaceEndpointZones"`
 	// LogRetentionDays applies to every log group of the environment.
 	LogRetentionDays int `json:"logRetentionDays"`
 	// RemovalPolicy of stateful resources: retain or destroy.

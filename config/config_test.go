@@ -56,6 +56,8 @@ func TestBadConfigurationNamesEnvironmentFieldValueAndFix(t *testing.T) {
 			[]string{`environment "dev"`, "vpcCidr", `"10.10.0.0/33"`, "use a private block"}},
 		{"CIDR with host bits", func(d map[string]any) { env(d, 0)["vpcCidr"] = "10.10.1.0/20" },
 			[]string{`environment "dev"`, "vpcCidr", "host bits", "use 10.10.0.0/20"}},
+		{"endpoints in more zones than the VPC has", func(d map[string]any) { env(d, 0)["interfaceEndpointZones"] = 3 },
+			[]string{`environment "dev"`, "interfaceEndpointZones", "3", "give 1 to 2, or 0 for all"}},
 		{"public CIDR", func(d map[string]any) { env(d, 0)["vpcCidr"] = "8.8.0.0/16" },
 			[]string{`environment "dev"`, "vpcCidr", `"8.8.0.0/16"`, "RFC 1918"}},
 		{"overlapping CIDRs", func(d map[string]any) { env(d, 1)["vpcCidr"] = "10.10.8.0/21" },

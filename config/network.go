@@ -39,6 +39,9 @@ func (e Environment) validateNetwork(p *problems) {
 	} else if capacity := subnetCapacity(prefix); capacity < len(e.AvailabilityZones) {
 		p.bad("vpcCidr", quote(e.VpcCidr), fmt.Sprintf("has room for %d /%d subnets but %d zones are listed: use a larger block, e.g. a /%d", capacity, subnetPrefixLen, len(e.AvailabilityZones), 20))
 	}
+	if n := e.InterfaceEndpointZones; n < 0 || n > len(e.AvailabilityZones) {
+		p.bad("interfaceEndpointZones", n, fmt.Sprintf("is not a number of the environment's %d zones: give 1 to %d, or 0 for all", len(e.AvailabilityZones), len(e.AvailabilityZones)))
+	}
 	for i, s := range e.InterfaceEndpoints {
 		if !slices.Contains(OptionalInterfaceEndpoints, s) {
 			p.bad(fmt.Sprintf("interfaceEndpoints[%d]", i), quote(s), "is not an optional endpoint this stack offers: use one of "+strings.Join(OptionalInterfaceEndpoints, ", "))
@@ -66,4 +69,13 @@ func subnetCapacity(block netip.Prefix) int {
 		return 0
 	}
 	return 1 << (subnetPrefixLen - block.Bits())
+}
+
+// EndpointZones are the zones that get the interface endpoints: the first interfaceEndpointZones of
+// availabilityZones, or all of them.
+func (e Environment) EndpointZones() []string {
+	if n := e.InterfaceEndpointZones; n > 0 && n <= len(e.AvailabilityZones) {
+		return e.AvailabilityZones[:n]
+	}
+	return e.AvailabilityZones
 }

@@ -114,6 +114,9 @@ func TestDefaultSecurityGroupIsEmptied(t *testing.T) {
 }
 
 func TestServiceEndpoints(t *testing.T) {
+	envWhere(t, "places its interface endpoints in fewer zones than the VPC", func(e config.Environment) bool {
+		return len(e.EndpointZones()) < len(e.AvailabilityZones)
+	})
 	forEachEnv(t, func(t *testing.T, s *synthesized) {
 		eps := endpoints(s.template)
 		want := []string{"bedrock-runtime", "ec2", "logs", "s3"}
@@ -145,6 +148,10 @@ func TestServiceEndpoints(t *testing.T) {
 			}
 			if wantType == "Interface" && ep.Properties["PrivateDnsEnabled"] != true {
 				t.Errorf("%s endpoint has no private DNS", name)
+			}
+			// In the configured zones only, one subnet each; workloads keep every zone.
+			if n := len(strs(ep.Properties["SubnetIds"])); wantType == "Interface" && n != len(s.env.EndpointZones()) {
+				t.Errorf("%s endpoint in %d subnets, want %d (zones %v)", name, n, len(s.env.EndpointZones()), s.env.EndpointZones())
 			}
 			if ep.Properties["PolicyDocument"] == nil {
 				t.Errorf("%s endpoint has the default full-access policy", name)

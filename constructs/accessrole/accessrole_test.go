@@ -29,7 +29,9 @@ func TestInvalidPropsNameThePropAndTheFix(t *testing.T) {
 		}, "only services are trusted"},
 		{"session too long", func(p *Props) { p.MaxSessionHours = 13 }, "Props.MaxSessionHours 13 is outside what IAM accepts"},
 		{"no models", func(p *Props) { p.ModelArns = nil }, "Props.ModelArns is empty"},
-		{"guardrail version without guardrail", func(p *Props) { p.GuardrailVersionedArn = jsii.String("arn:aws:bedrock:us-east-1:111111111111:guardrail/x:1") }, "Props.GuardrailVersionedArn is set without Props.GuardrailArn"},
+		{"guardrail version without guardrail", func(p *Props) {
+			p.GuardrailVersionedArn = jsii.String("arn:aws:bedrock:us-east-1:111111111111:guardrail/x:1")
+		}, "Props.GuardrailVersionedArn is set without Props.GuardrailArn"},
 		{"no network", func(p *Props) { p.SourceIPs = nil }, "name the networks the role may call from, or set Props.AnyNetwork deliberately"},
 		{"any network and named ones", func(p *Props) { p.AnyNetwork = true }, "choose any network or the named ones"},
 		{"unbounded source block", func(p *Props) { p.SourceIPs = []string{"0.0.0.0/0"} }, `Props.SourceIPs has "0.0.0.0/0", not a bounded CIDR block`},

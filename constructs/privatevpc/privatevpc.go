@@ -43,6 +43,10 @@ type Props struct {
 	LogRetention awslogs.RetentionDays
 	// RemovalPolicy of the log groups. Default: RETAIN.
 	RemovalPolicy awscdk.RemovalPolicy
+	// EndpointZones get the interface endpoints' network interfaces, a subset of AvailabilityZones:
+	// each endpoint costs per zone and hour, and workloads of the other zones reach them across zones,
+	// until those zones fail. Default: every zone.
+	EndpointZones []string
 	// InterfaceEndpoints are extra interface endpoints by AWS service name, as in
 	// com.amazonaws.<region>.<name>: bedrock, kms, lambda, sts... CloudWatch Logs and EC2 always get one.
 	// Default: none.
@@ -59,8 +63,10 @@ type Vpc struct {
 	InterfaceEndpoints map[string]awsec2.InterfaceVpcEndpoint
 	// EndpointSecurityGroup admits HTTPS from the VPC to the interface endpoints above.
 	EndpointSecurityGroup awsec2.SecurityGroup
-	// Subnets selects the isolated subnets, for workloads and interface endpoints.
+	// Subnets selects the isolated subnets, for workloads.
 	Subnets *awsec2.SubnetSelection
+	// EndpointSubnets selects the isolated subnets of Props.EndpointZones, for interface endpoints.
+	EndpointSubnets *awsec2.SubnetSelection
 	// SdkCalls runs the stack's deploy-time API calls inside this VPC.
 	SdkCalls *vpcsdkcall.Provider
 }
@@ -90,6 +96,10 @@ func New(scope constructs.Construct, id string, props Props) *Vpc {
 		RemovalPolicy: props.RemovalPolicy,
 	})
 	v.Subnets = &awsec2.SubnetSelection{SubnetType: awsec2.SubnetType_PRIVATE_ISOLATED}
+	v.EndpointSubnets = v.Subnets
+	if len(props.EndpointZones) > 0 {
+		v.EndpointSubnets = &awsec2.SubnetSelection{SubnetType: awsec2.SubnetType_PRIVATE_ISOLATED, AvailabilityZones: jsii.Strings(props.EndpointZones...)}
+	}
 	flowLogRole := v.newFlowLogRole()
 	v.Resource = awsec2.NewVpc(c, jsii.String("Resource"), &awsec2.VpcProps{
 		IpAddresses:           awsec2.IpAddresses_Cidr(jsii.String(props.Cidr)),
@@ -153,6 +163,11 @@ func (p Props) validate() error {
 	if !loggroup.RetentionSet(p.LogRetention) {
 		errs = append(errs, errors.New("Props.LogRetention is not set: give a retention such as awslogs.RetentionDays_ONE_YEAR"))
 	}
+	for _, z := range p.EndpointZones {
+		if !slices.Contains(p.AvailabilityZones, z) {
+			errs = append(errs, fmt.Errorf("Props.EndpointZones has %q, not one of Props.AvailabilityZones %v: give a subset of the VPC's zones", z, p.AvailabilityZones))
+		}
+	}
 	for _, s := range p.InterfaceEndpoints {
 		if !serviceName.MatchString(s) {
 			errs = append(errs, fmt.Errorf("Props.InterfaceEndpoints has %q, not an AWS service name: give the last part of com.amazonaws.<region>.<name>, e.g. bedrock", s))
@@ -203,7 +218,7 @@ func (v *Vpc) addEndpoints(cidr string, extra []string) {
 		ep := v.Resource.AddInterfaceEndpoint(jsii.String(endpointID(name)), &awsec2.InterfaceVpcEndpointOptions{
 			Service:           awsec2.NewInterfaceVpcEndpointAwsService(jsii.String(name), nil, nil, nil),
 			PrivateDnsEnabled: jsii.Bool(true),
-			Subnets:           v.Subnets,
+			Subnets:           v.EndpointSubnets,
 			SecurityGroups:    &[]awsec2.ISecurityGroup{v.EndpointSecurityGroup},
 			Open:              jsii.Bool(false),
 		})

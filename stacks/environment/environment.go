@@ -95,12 +95,13 @@ func New(scope constructs.Construct, props Props) *Stack {
 		LogRetention:       logRetention,
 		RemovalPolicy:      removal,
 		InterfaceEndpoints: endpoints,
+		EndpointZones:      env.EndpointZones(),
 	})
 	// The guardrail the test function applies; none without one.
 	var guardrailArn, guardrailVersion *string
 	endpointProps := bedrockendpoint.Props{
 		Vpc:        s.Vpc.Resource,
-		Subnets:    s.Vpc.Subnets,
+		Subnets:    s.Vpc.EndpointSubnets,
 		ModelArns:  env.ModelArns(),
 		Principals: env.ClientPrincipals,
 		Deny:       env.EndpointPolicyEffect == "Deny",
