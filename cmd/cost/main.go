@@ -1,0 +1,152 @@
+// Command cost prints the fixed monthly cost of each stack of the cloud assembly: what an environment
+// costs before any traffic (interface endpoints, KMS keys, CloudWatch alarm metrics and custom
+// metrics), at the list prices of internal/cost/prices.json.
+//
+//	go run ./cmd/cost [-assembly cdk.out] [-markdown]
+//
+// It works offline, from the synthesized templates (run npm run synth first). -markdown adds the table
+// of the README's "Fixed monthly cost" section.
+//
+// Exit status: 0 when every stack was estimated, 1 otherwise.
+package main
+
+import (
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"io/fs"
+	"maps"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+
+	"github.com/privatebedrock/stack/internal/cost"
+)
+
+const usage = "usage: cost [-assembly cdk.out] [-markdown]"
+
+func main() {
+	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
+}
+
+func run(args []string, stdout, stderr io.Writer) int {
+	flags := flag.NewFlagSet("cost", flag.ContinueOnError)
+	flags.SetOutput(stderr)
+	assembly := flags.String("assembly", "cdk.out", "cloud assembly `directory` that npm run synth writes")
+	markdown := flags.Bool("markdown", false, "also print one markdown table, a row per stack")
+	flags.Usage = func() {
+		fmt.Fprintln(stderr, usage)
+		flags.PrintDefaults()
+	}
+	if err := flags.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return 0
+		}
+		return 1
+	}
+	if flags.NArg() != 0 {
+		fmt.Fprintln(stderr, usage)
+		return 1
+	}
+	if err := report(stdout, stderr, *assembly, *markdown); err != nil {
+		fmt.Fprintln(stderr, err)
+		return 1
+	}
+	return 0
+}
+
+func report(stdout, stderr io.Writer, assembly string, markdown bool) error {
+	prices, err := cost.DefaultPrices()
+	if err != nil {
+		return err
+	}
+	stacks, err := readAssembly(assembly)
+	if err != nil {
+		return err
+	}
+	for _, s := range stacks {
+		b, err := cost.Estimate(s.Template, s.Region, prices)
+		if err != nil {
+			return fmt.Errorf("%s: %w", s.Name, err)
+		}
+		if len(b.Unknown) > 0 {
+			fmt.Fprintf(stderr, "warning: %s: resource types the estimate does not know, counted as free: %s (classify them in internal/cost)\n",
+				s.Name, strings.Join(b.Unknown, ", "))
+		}
+		printBreakdown(stdout, s.Name, b)
+	}
+	fmt.Fprintf(stdout, "List prices of %s in USD, without the free tier: %s\n", prices.AsOf, strings.Join(prices.Sources, " "))
+	if markdown {
+		table, err := cost.MarkdownTable(stacks, prices)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "\n%s", table)
+	}
+	return nil
+}
+
+func printBreakdown(w io.Writer, name string, b cost.Breakdown) {
+	fmt.Fprintf(w, "%s (%s)\n", name, b.Region)
+	width := len("total")
+	for _, l := range b.Lines {
+		width = max(width, len(l.What))
+	}
+	const detail = 22 // "  5 key    ×   $1.00 ="
+	for _, l := range b.Lines {
+		fmt.Fprintf(w, "  %-*s %-*s %9s\n", width, l.What, detail,
+			fmt.Sprintf("%3d %-6s × %7s =", l.Quantity, l.Unit, l.UnitPrice), l.Monthly)
+	}
+	fmt.Fprintf(w, "  %-*s %-*s %9s\n", width, "total", detail, "", b.Total)
+	if len(b.Unpriced) > 0 {
+		fmt.Fprintf(w, "  priced by use, not counted: %s\n", strings.Join(b.Unpriced, ", "))
+	}
+	fmt.Fprintln(w)
+}
+
+// readAssembly reads the stacks of a cloud assembly's manifest, sorted by name, with their templates
+// and the region of their environment (aws://account/region).
+func readAssembly(dir string) ([]cost.Stack, error) {
+	raw, err := os.ReadFile(filepath.Join(dir, "manifest.json"))
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, fmt.Errorf("no cloud assembly in %s: run npm run synth first", dir)
+	}
+	if err != nil {
+		return nil, err
+	}
+	var m struct {
+		Artifacts map[string]struct {
+			Type        string `json:"type"`
+			Environment string `json:"environment"`
+			Properties  struct {
+				TemplateFile string `json:"templateFile"`
+			} `json:"properties"`
+		} `json:"artifacts"`
+	}
+	if err := json.Unmarshal(raw, &m); err != nil {
+		return nil, fmt.Errorf("%s: %w", filepath.Join(dir, "manifest.json"), err)
+	}
+	var stacks []cost.Stack
+	for _, name := range slices.Sorted(maps.Keys(m.Artifacts)) {
+		a := m.Artifacts[name]
+		if a.Type != "aws:cloudformation:stack" {
+			continue
+		}
+		_, region, ok := strings.Cut(strings.TrimPrefix(a.Environment, "aws://"), "/")
+		if !ok || region == "" || region == "unknown-region" {
+			return nil, fmt.Errorf("stack %s has no region (environment %q): prices are per region, so give the stack an env with one", name, a.Environment)
+		}
+		template, err := os.ReadFile(filepath.Join(dir, a.Properties.TemplateFile))
+		if err != nil {
+			return nil, fmt.Errorf("stack %s: %w", name, err)
+		}
+		stacks = append(stacks, cost.Stack{Name: name, Template: template, Region: region})
+	}
+	if len(stacks) == 0 {
+		return nil, fmt.Errorf("no stacks in %s: run npm run synth first", dir)
+	}
+	return stacks, nil
+}
