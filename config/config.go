@@ -5,7 +5,6 @@
 package config
 
 import (
-	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -16,7 +15,8 @@ import (
 	"strings"
 )
 
-// File is the whole configuration file.
+// File is the whole configuration file. environments.schema.json describes it for editors: a field
+// added to these types goes there too (TestSchemaDescribesEveryField fails until it does).
 type File struct {
 	// Project tags every resource and prefixes every stack name.
 	Project      string        `json:"project"`
@@ -70,28 +70,40 @@ func Load(path string) (*File, error) {
 	return Parse(data)
 }
 
-// Parse decodes and validates a configuration. Unknown fields are errors, so a typo never silently
-// falls back to a default. Each environment is decoded on its own, so a value of the wrong type is
-// reported with the environment it is in, next to every other environment's mistakes.
+// document is the file as Parse first decodes it: each environment is then decoded on its own.
+type document struct {
+	// Schema names the JSON Schema editors check the file against (environments.schema.json); the
+	// loader ignores it.
+	Schema       string            `json:"$schema"`
+	Project      string            `json:"project"`
+	Environments []json.RawMessage `json:"environments"`
+}
+
+// Parse decodes and validates a configuration. Keys must match exactly, so a typo never silently falls
+// back to a default. Each environment is decoded on its own, so a key or value mistake is reported with
+// the environment it is in, next to every other environment's mistakes.
 func Parse(data []byte) (*File, error) {
-	var top struct {
-		Project      string            `json:"project"`
-		Environments []json.RawMessage `json:"environments"`
+	var doc document
+	if problems := strictDecode(data, &doc); len(problems) > 0 {
+		errs := make([]error, len(problems))
+		for i, problem := range problems {
+			errs[i] = fmt.Errorf("environment configuration: %s", problem)
+		}
+		return nil, errors.Join(errs...)
 	}
-	if err := strictDecode(data, &top); err != nil {
-		return nil, fmt.Errorf("environment configuration: %s", decodeProblem(err))
-	}
-	f := &File{Project: top.Project}
+	f := &File{Project: doc.Project}
 	var errs []error
-	for i, raw := range top.Environments {
+	for i, raw := range doc.Environments {
 		var e Environment
-		if err := strictDecode(raw, &e); err != nil {
+		if problems := strictDecode(raw, &e); len(problems) > 0 {
 			var named struct{ Name string }
 			name := fmt.Sprintf("#%d", i+1)
 			if json.Unmarshal(raw, &named) == nil && named.Name != "" {
 				name = named.Name
 			}
-			errs = append(errs, fmt.Errorf("environment %q: %s", name, decodeProblem(err)))
+			for _, problem := range problems {
+				errs = append(errs, fmt.Errorf("environment %q: %s", name, problem))
+			}
 			continue
 		}
 		f.Environments = append(f.Environments, e)
@@ -105,10 +117,19 @@ func Parse(data []byte) (*File, error) {
 	return f, nil
 }
 
-func strictDecode(data []byte, v any) error {
-	dec := json.NewDecoder(bytes.NewReader(data))
-	dec.DisallowUnknownFields()
-	return dec.Decode(v)
+// strictDecode decodes data into v and says everything wrong with it: each key that is not exactly a
+// field of v or repeats one, which the key walk finds (stricter than the decoder's
+// DisallowUnknownFields, which matches keys in any case and stops at the first), and a value of the
+// wrong type.
+func strictDecode(data []byte, v any) []string {
+	problems, err := keyProblems(data, reflect.TypeOf(v).Elem())
+	if err != nil {
+		return []string{decodeProblem(err)}
+	}
+	if err := json.Unmarshal(data, v); err != nil {
+		problems = append(problems, decodeProblem(err))
+	}
+	return problems
 }
 
 // decodeProblem says what is wrong with a value the decoder refused, and how to write it instead.
@@ -116,7 +137,7 @@ func decodeProblem(err error) string {
 	var typeErr *json.UnmarshalTypeError
 	if errors.As(err, &typeErr) {
 		want := map[reflect.Kind]string{
-			reflect.Int: "a whole number without quotes, e.g. 2", reflect.Bool: "true or false without quotes",
+			reflect.Int: "a whole number without quotes, e.g. 2", reflect.Float64: "a number without quotes, e.g. 5", reflect.Bool: "true or false without quotes",
 			reflect.String: `a string in double quotes`, reflect.Slice: "a list in [ ]", reflect.Struct: "an object in { }",
 		}[typeErr.Type.Kind()]
 		field := typeErr.Field
@@ -124,9 +145,6 @@ func decodeProblem(err error) string {
 			field = "(the document)"
 		}
 		return fmt.Sprintf("%s: a JSON %s is not valid here: write %s (see the configuration reference in README.md)", field, typeErr.Value, want)
-	}
-	if msg, ok := strings.CutPrefix(err.Error(), "json: unknown field "); ok {
-		return fmt.Sprintf("unknown field %s: correct its spelling or remove it (see the configuration reference in README.md)", msg)
 	}
 	return fmt.Sprintf("not valid JSON: %v", err)
 }

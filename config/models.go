@@ -21,7 +21,7 @@ var (
 	// anthropic.claude-3-haiku-20240307-v1:0.
 	modelPattern = regexp.MustCompile(`^[a-z0-9-]+\.[a-z0-9][a-z0-9.-]*(:[0-9a-z:-]+)?$`)
 	// A system-defined inference profile ID is a geography prefix and a foundation-model ID.
-	profilePattern   = regexp.MustCompile(`^(us|eu|apac|jp|au|ca|us-gov|global)\.([a-z0-9-]+\.[a-z0-9][a-z0-9.-]*(:[0-9a-z:-]+)?)$`)
+	profilePattern   = regexp.MustCompile(`^(` + strings.Join(geographyPrefixes(), "|") + `)\.([a-z0-9-]+\.[a-z0-9][a-z0-9.-]*(:[0-9a-z:-]+)?)$`)
 	principalPattern = regexp.MustCompile(`^arn:aws(-cn|-us-gov)?:iam::[0-9]{12}:(role|user)/[A-Za-z0-9+=,.@_/-]{1,512}$`)
 )
 
@@ -42,6 +42,11 @@ func (e Environment) validateModels(p *problems) {
 		field := fmt.Sprintf("inferenceProfiles[%d]", i)
 		if !profilePattern.MatchString(ip.ID) {
 			p.bad(field+".id", quote(ip.ID), "is not a system inference-profile ID: use a geography prefix and a model ID, e.g. us.anthropic.claude-3-5-haiku-20241022-v1:0")
+		} else {
+			e.validateGeography(p, field, ip)
+		}
+		if slices.IndexFunc(e.InferenceProfiles, func(o InferenceProfile) bool { return o.ID == ip.ID }) < i {
+			p.bad(field+".id", quote(ip.ID), "is listed twice: list each profile once")
 		}
 		if !slices.Contains(ip.DestinationRegions, e.Region) {
 			p.bad(field+".destinationRegions", ip.DestinationRegions, "does not include the environment's region "+e.Region+": list every region the profile routes to, the source region included")
@@ -65,6 +70,23 @@ func (e Environment) validateModels(p *problems) {
 	}
 	if e.EndpointPolicyEffect != "Allow" && e.EndpointPolicyEffect != "Deny" {
 		p.bad("endpointPolicyEffect", quote(e.EndpointPolicyEffect), `is neither "Allow" nor "Deny": use "Allow", or "Deny" to reproduce the blocked-call test`)
+	}
+}
+
+// validateGeography checks that the environment's region may call the profile, whose ID is valid, and
+// that its destination regions are in its geography: Bedrock refuses a profile called from outside its
+// geography, and routes only inside it.
+func (e Environment) validateGeography(p *problems, field string, ip InferenceProfile) {
+	geo := geographyOf(ip.ID)
+	if regionPattern.MatchString(e.Region) && !geo.serves(e.Region) {
+		p.bad(field+".id", quote(ip.ID), fmt.Sprintf("has the geography prefix %s (%s), which the environment's region %s cannot call: use the model's profile with one of the prefixes that serve %s: %s", geo.prefix, geo, e.Region, e.Region, strings.Join(prefixesServing(e.Region), ", ")))
+		// The prefix is the mistake; the destinations are checked against the one that fits.
+		return
+	}
+	for j, r := range ip.DestinationRegions {
+		if regionPattern.MatchString(r) && !geo.serves(r) {
+			p.bad(fmt.Sprintf("%s.destinationRegions[%d]", field, j), quote(r), fmt.Sprintf("is outside the profile's geography %s (%s): list only the regions the profile routes to", geo.prefix, geo))
+		}
 	}
 }
 
