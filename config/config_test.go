@@ -104,7 +104,7 @@ var badConfigurations = []badCase{
 	{"unknown policy effect", func(d map[string]any) { env(d, 0)["endpointPolicyEffect"] = "allow" },
 		[]string{`environment "dev"`, "endpointPolicyEffect", `"allow"`, `use "Allow"`}},
 	{"unknown interface endpoint", func(d map[string]any) { env(d, 0)["interfaceEndpoints"] = []any{"sqs"} },
-		[]string{`environment "dev"`, "interfaceEndpoints[0]", `"sqs"`, "use one of bedrock, ec2, kms, sts"}},
+		[]string{`environment "dev"`, "interfaceEndpoints[0]", `"sqs"`, "use one of bedrock, ec2, kms, logs, sts"}},
 	{"retention CloudWatch rejects", func(d map[string]any) { env(d, 0)["logRetentionDays"] = 366 },
 		[]string{`environment "dev"`, "logRetentionDays", "366", "use one of", "365"}},
 	{"negative reservation", func(d map[string]any) { env(d, 0)["invokerReservedConcurrency"] = -1 },

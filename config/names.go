@@ -13,9 +13,9 @@ func InvocationLogGroupName(stackName string) string {
 
 // InterfaceEndpointServices are the short service names (bedrock-runtime, logs, ...) of every interface
 // endpoint the environment's VPC gets, sorted: the invoke path, what the stack itself needs, and the
-// optional ones.
+// configured ones.
 func (e Environment) InterfaceEndpointServices() []string {
-	services := append([]string{"bedrock-runtime", "logs", "ec2"}, e.InterfaceEndpoints...)
+	services := append([]string{"bedrock-runtime", "ec2"}, e.InterfaceEndpoints...)
 	if e.InvocationLogging.Enabled {
 		// The logging configuration's deploy-time handler calls the Bedrock control plane, and the custom
 		// resource Provider framework in front of it invokes the handler through the Lambda API.

@@ -8,8 +8,10 @@ import (
 )
 
 // OptionalInterfaceEndpoints are the interface endpoints an environment may add, by AWS service name
-// (com.amazonaws.<region>.<name>); logs and ec2 are always there.
-var OptionalInterfaceEndpoints = []string{"bedrock", "ec2", "kms", "sts"}
+// (com.amazonaws.<region>.<name>); ec2 is always there. logs serves workloads that call CloudWatch Logs
+// themselves (the CloudWatch agent, SDK log calls): nothing of the stack does, since Lambda, VPC flow
+// logs and Bedrock deliver their logs from their own services.
+var OptionalInterfaceEndpoints = []string{"bedrock", "ec2", "kms", "logs", "sts"}
 
 // Subnet size the VPC carves per AZ; the VPC must hold one per AZ.
 const subnetPrefixLen = 24

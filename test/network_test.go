@@ -119,7 +119,7 @@ func TestServiceEndpoints(t *testing.T) {
 	})
 	forEachEnv(t, func(t *testing.T, s *synthesized) {
 		eps := endpoints(s.template)
-		want := []string{"bedrock-runtime", "ec2", "logs", "s3"}
+		want := []string{"bedrock-runtime", "ec2", "s3"}
 		want = append(want, s.env.InterfaceEndpoints...)
 		if s.env.InvocationLogging.Enabled {
 			// The configuration handler calls the control plane; the Provider framework invokes it.

@@ -1,7 +1,7 @@
 // Package privatevpc creates a VPC with isolated subnets only (no internet or NAT gateway), flow logs
 // to an encrypted log group, a locked-down default security group, and the endpoints through which
-// workloads reach AWS services: an S3 gateway endpoint and CloudWatch Logs plus optional interface
-// endpoints.
+// workloads reach AWS services: an S3 gateway endpoint, an EC2 interface endpoint and the interface
+// endpoints asked for (CloudWatch Logs among them, as the source guidance asks).
 //
 // The source guidance asks for a CloudWatch Logs "gateway endpoint"; AWS offers gateway endpoints for
 // S3 and DynamoDB only, so CloudWatch Logs gets an interface endpoint.
@@ -47,9 +47,8 @@ type Props struct {
 	// each endpoint costs per zone and hour, and workloads of the other zones reach them across zones,
 	// until those zones fail. Default: every zone.
 	EndpointZones []string
-	// InterfaceEndpoints are extra interface endpoints by AWS service name, as in
-	// com.amazonaws.<region>.<name>: bedrock, kms, lambda, sts... CloudWatch Logs and EC2 always get one.
-	// Default: none.
+	// InterfaceEndpoints are interface endpoints by AWS service name, as in com.amazonaws.<region>.<name>:
+	// logs, bedrock, kms, lambda, sts... EC2 always gets one. Default: none.
 	InterfaceEndpoints []string
 }
 
@@ -212,7 +211,8 @@ func (v *Vpc) addEndpoints(cidr string, extra []string) {
 	v.EndpointSecurityGroup.AddIngressRule(awsec2.Peer_Ipv4(jsii.String(cidr)), awsec2.Port_Tcp(jsii.Number(443)),
 		jsii.String("HTTPS from the VPC"), jsii.Bool(false))
 
-	services := append([]string{"logs", "ec2"}, extra...)
+	// EC2 for the stack's own deploy-time call that closes the default security group.
+	services := append([]string{"ec2"}, extra...)
 	slices.Sort(services)
 	for _, name := range slices.Compact(services) {
 		ep := v.Resource.AddInterfaceEndpoint(jsii.String(endpointID(name)), &awsec2.InterfaceVpcEndpointOptions{
