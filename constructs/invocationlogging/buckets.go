@@ -48,8 +48,7 @@ func governance(days int) awss3.ObjectLockRetention {
 func newVault(scope constructs.Construct, key awskms.Key, accessLogs awss3.Bucket, props Props) awss3.Bucket {
 	bp := logBucketProps(key, accessLogs, "invocation-log-vault/", props)
 	bp.ObjectLockDefaultRetention = governance(props.ObjectLockDays)
-	vault := awss3.NewBucket(scope, jsii.String("Vault"), bp)
-	securebucket.NotifyEventBridge(vault)
+	vault := securebucket.New(scope, "Vault", bp)
 	compliance.AcceptNag(vault, compliance.Exception{Rule: "NIST.800.53.R5-S3BucketReplicationEnabled",
 		Reason: "This bucket is the replica: the delivery bucket replicates every log object into it, under Object Lock. Copies to another region are an organisation decision (a central log archive)."})
 	return vault
@@ -74,9 +73,7 @@ func newDeliveryBucket(scope constructs.Construct, key awskms.Key, accessLogs, v
 		KmsKey:                  key,
 		DeleteMarkerReplication: jsii.Bool(false),
 	}}
-	bucket := awss3.NewBucket(scope, jsii.String("Bucket"), bp)
-	securebucket.NotifyEventBridge(bucket)
-	return bucket
+	return securebucket.New(scope, "Bucket", bp)
 }
 
 // newReplicationRole is the role S3 replicates with, written out rather than CDK's generated one: CDK's

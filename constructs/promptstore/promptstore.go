@@ -68,8 +68,7 @@ func New(scope constructs.Construct, id string, props Props) *Store {
 		// Earlier versions of a prompt stay a quarter for review, then go.
 		NoncurrentVersionExpiration: awscdk.Duration_Days(jsii.Number(90)),
 	}}
-	s.Bucket = awss3.NewBucket(c, jsii.String("Bucket"), bp)
-	securebucket.NotifyEventBridge(s.Bucket)
+	s.Bucket = securebucket.New(c, "Bucket", bp)
 	for _, arn := range props.Readers {
 		s.GrantRead(awsiam.NewArnPrincipal(jsii.String(arn)))
 	}

@@ -1,0 +1,57 @@
+package vpcsdkcall_test
+
+import (
+	"fmt"
+
+	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/assertions"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awslogs"
+	"github.com/aws/aws-cdk-go/awscdk/v2/customresources"
+	"github.com/aws/jsii-runtime-go"
+
+	"github.com/privatebedrock/stack/constructs/cmk"
+	"github.com/privatebedrock/stack/constructs/privatevpc"
+	"github.com/privatebedrock/stack/constructs/vpcsdkcall"
+)
+
+// privatevpc.New makes the stack's provider with vpcsdkcall.New, on the VPC's isolated subnets; the VPC
+// needs an interface endpoint for each API called, here ec2.
+func Example() {
+	app := awscdk.NewApp(nil)
+	stack := awscdk.NewStack(app, jsii.String("Network"), &awscdk.StackProps{
+		Env: &awscdk.Environment{Account: jsii.String("111111111111"), Region: jsii.String("us-east-1")},
+	})
+	vpc := privatevpc.New(stack, "Vpc", privatevpc.Props{
+		AvailabilityZones: []string{"us-east-1a", "us-east-1b"},
+		Cidr:              "10.0.0.0/16",
+		LogKey:            cmk.New(stack, "LogKey", cmk.Props{Description: "Encrypts the VPC's logs"}),
+		LogRetention:      awslogs.RetentionDays_ONE_YEAR,
+	})
+	encryptVolumes := &customresources.AwsSdkCall{
+		Service:            jsii.String("EC2"),
+		Action:             jsii.String("enableEbsEncryptionByDefault"),
+		PhysicalResourceId: customresources.PhysicalResourceId_Of(jsii.String("ebs-encryption-by-default")),
+	}
+	vpc.SdkCalls.Call(stack, "EbsEncryptionByDefault", vpcsdkcall.Call{
+		OnCreate: encryptVolumes,
+		OnUpdate: encryptVolumes,
+		Policy: customresources.AwsCustomResourcePolicy_FromStatements(&[]awsiam.PolicyStatement{
+			awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+				Actions:   jsii.Strings("ec2:EnableEbsEncryptionByDefault"),
+				Resources: jsii.Strings("*"),
+			}),
+		}),
+	})
+
+	tmpl := assertions.Template_FromStack(stack, nil)
+	// Every call of the stack, the VPC's own included, runs on the one function in the VPC.
+	fmt.Println("calls:", len(*tmpl.FindResources(jsii.String("Custom::AWS"), nil)))
+	for _, fn := range *tmpl.FindResources(jsii.String("AWS::Lambda::Function"), nil) {
+		vpcConfig := (*fn)["Properties"].(map[string]any)["VpcConfig"].(map[string]any)
+		fmt.Println("function subnets:", len(vpcConfig["SubnetIds"].([]any)))
+	}
+	// Output:
+	// calls: 3
+	// function subnets: 2
+}
