@@ -17,9 +17,8 @@ func InvocationLogGroupName(stackName string) string {
 func (e Environment) InterfaceEndpointServices() []string {
 	services := append([]string{"bedrock-runtime", "ec2"}, e.InterfaceEndpoints...)
 	if e.InvocationLogging.Enabled {
-		// The logging configuration's deploy-time handler calls the Bedrock control plane, and the custom
-		// resource Provider framework in front of it invokes the handler through the Lambda API.
-		services = append(services, "bedrock", "lambda")
+		// The logging configuration's deploy-time handler calls the Bedrock control plane.
+		services = append(services, "bedrock")
 	}
 	if e.needsEndpoints() {
 		services = append(services, "bedrock", "sts")

@@ -14,8 +14,8 @@ func TestInterfaceEndpointServices(t *testing.T) {
 	}{
 		{"minimal", nil, false, []string{"bedrock-runtime", "ec2"}},
 		{"logs when configured", []string{"logs"}, false, []string{"bedrock-runtime", "ec2", "logs"}},
-		{"logging adds the control plane and the Lambda API", nil, true, []string{"bedrock", "bedrock-runtime", "ec2", "lambda"}},
-		{"configured and implied endpoints appear once", []string{"sts", "bedrock", "ec2"}, true, []string{"bedrock", "bedrock-runtime", "ec2", "lambda", "sts"}},
+		{"logging adds the control plane", nil, true, []string{"bedrock", "bedrock-runtime", "ec2"}},
+		{"configured and implied endpoints appear once", []string{"sts", "bedrock", "ec2"}, true, []string{"bedrock", "bedrock-runtime", "ec2", "sts"}},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

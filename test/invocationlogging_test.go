@@ -221,7 +221,7 @@ func TestLoggingConfigurationHandler(t *testing.T) {
 		for _, c := range []constructs.IConstruct{
 			l.Key, l.LogGroup, l.Bucket.Policy(), l.Vault, l.DeliveryRole.Node().FindChild(jsii.String("DefaultPolicy")),
 			l.ReplicationRole.Node().FindChild(jsii.String("DefaultPolicy")),
-			s.stack.Vpc.InterfaceEndpoints["bedrock"], s.stack.Vpc.InterfaceEndpoints["lambda"], s.stack.Vpc.S3Endpoint,
+			s.stack.Vpc.InterfaceEndpoints["bedrock"], s.stack.Vpc.S3Endpoint,
 			s.stack.Invoker.Resource,
 		} {
 			if id := logicalID(s, c.Node().DefaultChild()); !slices.Contains(deps, id) {
@@ -273,11 +273,9 @@ func TestInvocationLoggingOptOut(t *testing.T) {
 			t.Errorf("invocation-log bucket %s although logging is disabled", id)
 		}
 	}
-	for _, service := range []string{"bedrock", "lambda"} {
-		_, ok := endpoints(tmpl)[service]
-		if configured := slices.Contains(env.InterfaceEndpoints, service); ok != configured {
-			t.Errorf("%s endpoint: %v, want it only where configured (%v): nothing else calls it", service, ok, configured)
-		}
+	_, ok := endpoints(tmpl)["bedrock"]
+	if configured := slices.Contains(env.InterfaceEndpoints, "bedrock"); ok != configured {
+		t.Errorf("bedrock endpoint: %v, want it only where configured (%v): nothing else calls it", ok, configured)
 	}
 	if _, ok := endpoints(tmpl)["bedrock-runtime"]; !ok {
 		t.Error("no bedrock-runtime endpoint")

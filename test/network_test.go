@@ -122,8 +122,8 @@ func TestServiceEndpoints(t *testing.T) {
 		want := []string{"bedrock-runtime", "ec2", "s3"}
 		want = append(want, s.env.InterfaceEndpoints...)
 		if s.env.InvocationLogging.Enabled {
-			// The configuration handler calls the control plane; the Provider framework invokes it.
-			want = append(want, "bedrock", "lambda")
+			// The configuration handler calls the control plane.
+			want = append(want, "bedrock")
 		}
 		if slices.ContainsFunc(s.env.AccessRoles, func(r config.AccessRole) bool { return r.Network.Endpoint }) {
 			// Their callers list profiles through the control plane and assume the role through STS.

@@ -5,7 +5,6 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsec2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awslambda"
-	"github.com/aws/aws-cdk-go/awscdk/v2/customresources"
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
 
@@ -17,11 +16,13 @@ import (
 // ResourceType is the custom resource that holds the account's logging configuration.
 const ResourceType = "Custom::BedrockModelInvocationLogging"
 
-// configure puts the logging configuration through a Go handler behind aws-cdk-lib's custom-resource
-// Provider framework, both in the VPC. AwsCustomResource cannot read before it writes, and its delete call
-// also runs on the rollback of a create that failed; the handler refuses to replace a configuration this
-// stack did not create, deletes only its own, retries while IAM propagates the delivery role, and the
-// framework ignores the delete that follows a failed create.
+// configure puts the logging configuration through a Go handler in the VPC that CloudFormation invokes
+// directly and that answers through aws-lambda-go's cfn package. AwsCustomResource cannot read before it
+// writes, and its delete call also runs on the rollback of a create that failed; the handler refuses to
+// replace a configuration this stack did not create, deletes only its own, retries while IAM propagates
+// the delivery role, and answers a failed create with a physical ID that the rollback's delete leaves
+// alone. aws-cdk-lib's Provider framework would do the last part too, but it reaches the handler through
+// the Lambda API, which from isolated subnets costs a lambda interface endpoint in every zone.
 func (l *Logging) configure(props Props) awscdk.CustomResource {
 	c := constructs.NewConstruct(l.Construct, jsii.String("Configuration"))
 	stack := awscdk.Stack_Of(c)
@@ -67,31 +68,12 @@ func (l *Logging) configure(props Props) awscdk.CustomResource {
 		LoggingFormat: awslambda.LoggingFormat_JSON,
 	})
 	vpcfunction.HoldPermissionsUntilDetached(handler)
-
-	frameworkRole := vpcfunction.NewRole(c, "ProviderRole", "Custom-resource provider framework of the invocation logging configuration")
-	logGroup.GrantWrite(frameworkRole)
-	provider := customresources.NewProvider(c, jsii.String("Provider"), &customresources.ProviderProps{
-		OnEventHandler: handler,
-		Vpc:            vpc,
-		VpcSubnets:     subnets,
-		// Its own group: the framework's role names the handler, which must not wait for the group.
-		SecurityGroups: &[]awsec2.ISecurityGroup{vpcfunction.NewSecurityGroup(c, "ProviderSecurityGroup", vpc,
-			"Custom-resource provider framework: HTTPS to VPC endpoints only")},
-		FrameworkOnEventRole: frameworkRole,
-		LogGroup:             logGroup,
-	})
-	framework := provider.Node().FindChild(jsii.String("framework-onEvent")).(awslambda.Function)
-	// The framework offers no memory setting; 128 MB is Lambda's default, which slows its cold start.
-	framework.Node().DefaultChild().(awslambda.CfnFunction).SetMemorySize(jsii.Number(256))
-	vpcfunction.HoldPermissionsUntilDetached(framework)
-	compliance.AcceptDeployTimeFunction(handler, framework)
+	compliance.AcceptDeployTimeFunction(handler)
 	compliance.AcceptNag(role, compliance.Exception{Rule: "AwsSolutions-IAM5", AppliesTo: []string{"Resource::*"},
 		Reason: "The model invocation logging configuration actions support no resource scoping (service authorization reference); the policy allows only those three actions and passing the delivery role to Bedrock."})
-	compliance.AcceptNag(frameworkRole, compliance.Exception{Rule: "AwsSolutions-IAM5", AppliesTo: []string{compliance.ArnFinding(handler, ":*")},
-		Reason: "CDK's provider framework invokes any version of its one handler function; the wildcard is that function's version suffix."})
 
 	return awscdk.NewCustomResource(c, jsii.String("Resource"), &awscdk.CustomResourceProps{
-		ServiceToken: provider.ServiceToken(),
+		ServiceToken: handler.FunctionArn(),
 		ResourceType: jsii.String(ResourceType),
 		Properties: &map[string]any{
 			"LogGroupName":      l.LogGroup.LogGroupName(),

@@ -33,9 +33,8 @@ import (
 
 // Props configures invocation logging.
 type Props struct {
-	// Network is the VPC the configuration handler runs in; it must have bedrock and lambda interface
-	// endpoints: the handler calls the Bedrock control plane, and the Provider framework invokes the
-	// handler through the Lambda API. Required.
+	// Network is the VPC the configuration handler runs in; it must have a bedrock interface endpoint:
+	// the handler calls the Bedrock control plane. Required.
 	Network *privatevpc.Vpc
 	// ConfigurationHandler is the built lambda/loggingconfig handler (provided.al2023, arm64). Required.
 	ConfigurationHandler awslambda.Code
@@ -162,7 +161,7 @@ func New(scope constructs.Construct, id string, props Props) *Logging {
 	// Bedrock checks every destination when the configuration is put, and its permission-check object
 	// should reach the vault: the configuration waits for every resource and policy it relies on.
 	l.Configuration.Node().AddDependency(l.Key, l.LogGroup, l.Bucket, l.Vault, l.DeliveryRole, l.ReplicationRole,
-		props.Network.InterfaceEndpoints["bedrock"], props.Network.InterfaceEndpoints["lambda"], props.Network.S3Endpoint)
+		props.Network.InterfaceEndpoints["bedrock"], props.Network.S3Endpoint)
 	compliance.AcceptNag(l.DeliveryRole, compliance.Exception{Rule: "NIST.800.53.R5-IAMNoInlinePolicy",
 		Reason: "The policy belongs to this one role and allows writing the Bedrock invocation log stream of one log group only."})
 	return l
@@ -173,10 +172,8 @@ func (p Props) validate() error {
 	if p.Network == nil {
 		errs = append(errs, errors.New("Props.Network is nil: give the VPC the configuration handler runs in"))
 	} else {
-		for _, service := range []string{"bedrock", "lambda"} {
-			if _, ok := p.Network.InterfaceEndpoints[service]; !ok {
-				errs = append(errs, fmt.Errorf(`Props.Network has no %q interface endpoint: add it to privatevpc.Props.InterfaceEndpoints, the configuration handler needs the Bedrock control plane and the Provider framework the Lambda API`, service))
-			}
+		if _, ok := p.Network.InterfaceEndpoints["bedrock"]; !ok {
+			errs = append(errs, errors.New(`Props.Network has no "bedrock" interface endpoint: add it to privatevpc.Props.InterfaceEndpoints, the configuration handler calls the Bedrock control plane`))
 		}
 	}
 	if p.ConfigurationHandler == nil {

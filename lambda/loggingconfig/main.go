@@ -1,10 +1,16 @@
-// Command loggingconfig is the onEvent handler of the custom resource that
+// Command loggingconfig is the Lambda function behind the custom resource that
 // manages Bedrock model invocation logging. Bedrock keeps one such setting per
 // account and region, so the handler puts and deletes only a configuration
 // this stack made, and replaces another one only when told to take it over.
+//
+// CloudFormation invokes it directly and it answers through aws-lambda-go's cfn
+// package (a PUT to the pre-signed S3 URL, through the S3 gateway endpoint):
+// no provider framework in front, so no Lambda API call from the VPC and no
+// lambda interface endpoint.
 package main
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"log/slog"
@@ -34,10 +40,29 @@ func main() {
 		log.Error("AWS_REGION is not set")
 		os.Exit(1)
 	}
-	lambda.Start(newHandler(cfg, log).handle)
+	lambda.Start(cfn.LambdaWrap(newHandler(cfg, log).respond))
 }
 
-// response is what the Provider framework expects back from onEvent.
+// createFailed is the physical ID a failed create reports. CloudFormation
+// names it in the Delete of the rollback, which then finds nothing of its own
+// to delete: nothing was put under it.
+const createFailed = "bedrock-invocation-logging-create-failed"
+
+// respond adapts handle to the custom-resource protocol: a failed request keeps
+// its resource's physical ID, and a failed create gets createFailed.
+func (h *handler) respond(ctx context.Context, ev cfn.Event) (string, map[string]any, error) {
+	res, err := h.handle(ctx, ev)
+	if err != nil {
+		return cmp.Or(ev.PhysicalResourceID, createFailed), nil, err
+	}
+	data := make(map[string]any, len(res.Data))
+	for k, v := range res.Data {
+		data[k] = v
+	}
+	return res.PhysicalResourceID, data, nil
+}
+
+// response is a request's outcome: the resource's physical ID and attributes.
 type response struct {
 	PhysicalResourceID string            `json:"PhysicalResourceId"`
 	Data               map[string]string `json:"Data,omitempty"`
@@ -50,7 +75,8 @@ type handler struct {
 	log    *slog.Logger
 	retry  retryPolicy
 	// headroom is kept free before the Lambda deadline so a slow call ends
-	// with our error instead of a timeout the framework can only report as such.
+	// with our error, answered to CloudFormation, instead of a timeout that
+	// would leave the stack waiting an hour for an answer.
 	headroom time.Duration
 	now      func() time.Time
 	sleep    func(context.Context, time.Duration) error
@@ -164,8 +190,8 @@ func (h *handler) refuse(ev cfn.Event, c *types.LoggingConfig) error {
 func (h *handler) remove(ctx context.Context, log *slog.Logger, ev cfn.Event) (response, error) {
 	res := response{PhysicalResourceID: ev.PhysicalResourceID}
 	if ev.PhysicalResourceID != h.physicalID() {
-		// Such as the Provider framework's marker after a failed create:
-		// nothing was put under that ID.
+		// Such as createFailed, after a failed create: nothing was put under
+		// that ID.
 		log.InfoContext(ctx, "nothing to delete: the physical id is not this handler's", "physicalResourceId", ev.PhysicalResourceID)
 		return res, nil
 	}

@@ -179,10 +179,10 @@ func setup(t testing.TB, f *fake) (*handler, *clock) {
 }
 
 // properties are the construct's, as CloudFormation passes them: strings,
-// plus the ServiceToken the framework adds. A nil value removes the key.
+// plus the ServiceToken, this function's ARN. A nil value removes the key.
 func properties(kv ...any) map[string]any {
 	m := map[string]any{
-		"ServiceToken":      "arn:aws:lambda:us-east-1:111111111111:function:framework-onEvent",
+		"ServiceToken":      "arn:aws:lambda:us-east-1:111111111111:function:private-bedrock-InvocationLoggingConfigurationHandler",
 		"LogGroupName":      logGroup,
 		"DeliveryRoleArn":   role,
 		"BucketName":        bucket,
@@ -352,7 +352,7 @@ func TestDelete(t *testing.T) {
 		{"empty answer", withID(physicalID, properties()), `{"loggingConfig":{}}`, []string{"GET"}},
 		{"foreign with unusable properties", withID(physicalID, map[string]any{"LogGroupName": 7}), foreign, []string{"GET"}},
 		{"ours with other properties broken", withID(physicalID, properties("TextDelivery", "maybe")), ours, []string{"GET", "DELETE"}},
-		{"framework marker after a failed create", withID("AWSCDK::CustomResourceProviderFramework::CREATE_FAILED", properties()), ours, nil},
+		{"after a failed create", withID(createFailed, properties()), ours, nil},
 		{"another region's id", withID("bedrock-invocation-logging-eu-west-1", properties()), ours, nil},
 	}
 	for _, tt := range tests {
@@ -666,6 +666,53 @@ func TestNoSecretsInErrors(t *testing.T) {
 				if strings.Contains(logs.String(), s) {
 					t.Errorf("log leaks %q: %s", s, logs.String())
 				}
+			}
+		})
+	}
+}
+
+// TestAnswersCloudFormation follows a request through cfn.LambdaWrap to the
+// answer PUT to the pre-signed URL: a success names the configuration's
+// physical ID, a failed create createFailed (so the rollback's Delete touches
+// nothing) with the reason, and a failed update keeps the resource's ID.
+func TestAnswersCloudFormation(t *testing.T) {
+	tests := []struct {
+		name           string
+		ev             cfn.Event
+		current        string
+		status, id     string
+		reasonContains string
+	}{
+		{"create", event(cfn.RequestCreate, properties()), none, "SUCCESS", physicalID, ""},
+		{"create refused", event(cfn.RequestCreate, properties()), foreign, "FAILED", createFailed, "did not create"},
+		{"update refused", event(cfn.RequestUpdate, properties()), foreign, "FAILED", physicalID, "did not create"},
+		{"delete after a failed create", event(cfn.RequestDelete, properties()), ours, "SUCCESS", createFailed, ""},
+	}
+	tests[3].ev.PhysicalResourceID = createFailed
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var got map[string]any
+			cloudFormation := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				if r.Method != http.MethodPut {
+					t.Errorf("answer sent with %s, want PUT", r.Method)
+				}
+				if err := json.NewDecoder(r.Body).Decode(&got); err != nil {
+					t.Error(err)
+				}
+			}))
+			defer cloudFormation.Close()
+			f := &fake{get: answer(tt.current), puts: []reply{ok}}
+			h, _ := setup(t, f)
+			ev := tt.ev
+			ev.ResponseURL = cloudFormation.URL + "/presigned"
+			if _, err := cfn.LambdaWrap(h.respond)(context.Background(), ev); err != nil {
+				t.Fatalf("sending the answer: %v", err)
+			}
+			if got["Status"] != tt.status || got["PhysicalResourceId"] != tt.id {
+				t.Errorf("answer %v, want Status %s and PhysicalResourceId %s", got, tt.status, tt.id)
+			}
+			if reason, _ := got["Reason"].(string); !strings.Contains(reason, tt.reasonContains) {
+				t.Errorf("Reason %q, want it to contain %q", reason, tt.reasonContains)
 			}
 		})
 	}
