@@ -3,19 +3,17 @@ package alerttopic_test
 import (
 	"fmt"
 
-	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/assertions"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awscloudwatch"
 	"github.com/aws/jsii-runtime-go"
 
 	"github.com/privatebedrock/stack/constructs/alerttopic"
+	"github.com/privatebedrock/stack/internal/cdktest"
 )
 
 func ExampleNew() {
-	app := awscdk.NewApp(nil)
-	stack := awscdk.NewStack(app, jsii.String("Monitoring"), &awscdk.StackProps{
-		Env: &awscdk.Environment{Account: jsii.String("111111111111"), Region: jsii.String("us-east-1")},
-	})
+	// A bare app, and in it a stack in account 111111111111 of us-east-1.
+	_, stack := cdktest.Stack("Monitoring")
 	topic := alerttopic.New(stack, "Alerts", alerttopic.Props{Emails: []string{"ops@example.com"}})
 	// Alarms and EventBridge rules notify the topic through AlarmAction and RuleTarget.
 	alarm := awscloudwatch.NewAlarm(stack, jsii.String("LambdaErrors"), &awscloudwatch.AlarmProps{

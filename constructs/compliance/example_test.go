@@ -9,13 +9,12 @@ import (
 	"github.com/aws/jsii-runtime-go"
 
 	"github.com/privatebedrock/stack/constructs/compliance"
+	"github.com/privatebedrock/stack/internal/cdktest"
 )
 
 func Example() {
-	app := awscdk.NewApp(nil)
-	stack := awscdk.NewStack(app, jsii.String("Jobs"), &awscdk.StackProps{
-		Env: &awscdk.Environment{Account: jsii.String("111111111111"), Region: jsii.String("us-east-1")},
-	})
+	// A bare app, and in it a stack in account 111111111111 of us-east-1.
+	_, stack := cdktest.Stack("Jobs")
 	queue := awssqs.NewQueue(stack, jsii.String("RetryQueue"), &awssqs.QueueProps{EnforceSSL: jsii.Bool(true)})
 	compliance.AcceptNag(queue, compliance.Exception{Rule: "AwsSolutions-SQS3",
 		Reason: "This queue is itself the dead-letter queue of the job queue."})

@@ -3,19 +3,17 @@ package guardrail_test
 import (
 	"fmt"
 
-	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/assertions"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
 	"github.com/aws/jsii-runtime-go"
 
 	"github.com/privatebedrock/stack/constructs/guardrail"
+	"github.com/privatebedrock/stack/internal/cdktest"
 )
 
 func ExampleNew() {
-	app := awscdk.NewApp(nil)
-	stack := awscdk.NewStack(app, jsii.String("Assistant"), &awscdk.StackProps{
-		Env: &awscdk.Environment{Account: jsii.String("111111111111"), Region: jsii.String("us-east-1")},
-	})
+	// A bare app, and in it a stack in account 111111111111 of us-east-1.
+	_, stack := cdktest.Stack("Assistant")
 	g := guardrail.New(stack, "Guardrail", guardrail.Props{
 		Name:        "support-assistant",
 		PIIEntities: []guardrail.PIIEntity{{Type: "EMAIL", Action: "ANONYMIZE"}},

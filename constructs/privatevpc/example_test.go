@@ -5,20 +5,18 @@ import (
 	"maps"
 	"slices"
 
-	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/assertions"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awslogs"
 	"github.com/aws/jsii-runtime-go"
 
 	"github.com/privatebedrock/stack/constructs/cmk"
 	"github.com/privatebedrock/stack/constructs/privatevpc"
+	"github.com/privatebedrock/stack/internal/cdktest"
 )
 
 func ExampleNew() {
-	app := awscdk.NewApp(nil)
-	stack := awscdk.NewStack(app, jsii.String("Network"), &awscdk.StackProps{
-		Env: &awscdk.Environment{Account: jsii.String("111111111111"), Region: jsii.String("us-east-1")},
-	})
+	// A bare app, and in it a stack in account 111111111111 of us-east-1.
+	_, stack := cdktest.Stack("Network")
 	vpc := privatevpc.New(stack, "Vpc", privatevpc.Props{
 		AvailabilityZones:  []string{"us-east-1a", "us-east-1b"},
 		Cidr:               "10.0.0.0/16",

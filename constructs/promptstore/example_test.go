@@ -9,13 +9,12 @@ import (
 
 	"github.com/privatebedrock/stack/constructs/promptstore"
 	"github.com/privatebedrock/stack/constructs/securebucket"
+	"github.com/privatebedrock/stack/internal/cdktest"
 )
 
 func ExampleNew() {
-	app := awscdk.NewApp(nil)
-	stack := awscdk.NewStack(app, jsii.String("Prompts"), &awscdk.StackProps{
-		Env: &awscdk.Environment{Account: jsii.String("111111111111"), Region: jsii.String("us-east-1")},
-	})
+	// A bare app, and in it a stack in account 111111111111 of us-east-1.
+	_, stack := cdktest.Stack("Prompts")
 	store := promptstore.New(stack, "PromptStore", promptstore.Props{
 		AccessLogs:     securebucket.NewAccessLogBucket(stack, "AccessLogs", 365, awscdk.RemovalPolicy_RETAIN),
 		Readers:        []string{"arn:aws:iam::111111111111:role/Developer"},
@@ -25,7 +24,7 @@ func ExampleNew() {
 	tmpl := assertions.Template_FromStack(stack, nil)
 	for _, p := range *tmpl.FindResources(jsii.String("AWS::S3::BucketPolicy"), nil) {
 		props := (*p)["Properties"].(map[string]any)
-		if props["Bucket"].(map[string]any)["Ref"] != *stack.GetLogicalId(store.Bucket.Node().DefaultChild().(awscdk.CfnElement)) {
+		if props["Bucket"].(map[string]any)["Ref"] != cdktest.LogicalID(store.Bucket) {
 			continue
 		}
 		for _, s := range props["PolicyDocument"].(map[string]any)["Statement"].([]any) {

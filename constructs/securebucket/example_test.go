@@ -10,13 +10,12 @@ import (
 
 	"github.com/privatebedrock/stack/constructs/cmk"
 	"github.com/privatebedrock/stack/constructs/securebucket"
+	"github.com/privatebedrock/stack/internal/cdktest"
 )
 
 func ExampleNew() {
-	app := awscdk.NewApp(nil)
-	stack := awscdk.NewStack(app, jsii.String("Reports"), &awscdk.StackProps{
-		Env: &awscdk.Environment{Account: jsii.String("111111111111"), Region: jsii.String("us-east-1")},
-	})
+	// A bare app, and in it a stack in account 111111111111 of us-east-1.
+	_, stack := cdktest.Stack("Reports")
 	accessLogs := securebucket.NewAccessLogBucket(stack, "AccessLogs", 365, awscdk.RemovalPolicy_RETAIN)
 	key := cmk.New(stack, "ReportKey", cmk.Props{Description: "Encrypts the monthly usage reports"})
 	props := securebucket.Props(key, accessLogs, "reports/", awscdk.RemovalPolicy_RETAIN)

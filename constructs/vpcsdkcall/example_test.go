@@ -3,31 +3,21 @@ package vpcsdkcall_test
 import (
 	"fmt"
 
-	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/assertions"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
-	"github.com/aws/aws-cdk-go/awscdk/v2/awslogs"
 	"github.com/aws/aws-cdk-go/awscdk/v2/customresources"
 	"github.com/aws/jsii-runtime-go"
 
-	"github.com/privatebedrock/stack/constructs/cmk"
-	"github.com/privatebedrock/stack/constructs/privatevpc"
 	"github.com/privatebedrock/stack/constructs/vpcsdkcall"
+	"github.com/privatebedrock/stack/internal/cdktest"
 )
 
 // privatevpc.New makes the stack's provider with vpcsdkcall.New, on the VPC's isolated subnets; the VPC
 // needs an interface endpoint for each API called, here ec2.
 func Example() {
-	app := awscdk.NewApp(nil)
-	stack := awscdk.NewStack(app, jsii.String("Network"), &awscdk.StackProps{
-		Env: &awscdk.Environment{Account: jsii.String("111111111111"), Region: jsii.String("us-east-1")},
-	})
-	vpc := privatevpc.New(stack, "Vpc", privatevpc.Props{
-		AvailabilityZones: []string{"us-east-1a", "us-east-1b"},
-		Cidr:              "10.0.0.0/16",
-		LogKey:            cmk.New(stack, "LogKey", cmk.Props{Description: "Encrypts the VPC's logs"}),
-		LogRetention:      awslogs.RetentionDays_ONE_YEAR,
-	})
+	// A bare app, and in it a stack in account 111111111111 of us-east-1.
+	_, stack := cdktest.Stack("Network")
+	vpc := cdktest.Network(stack, cdktest.LogKey(stack)) // a private VPC as privatevpc.New makes it
 	encryptVolumes := &customresources.AwsSdkCall{
 		Service:            jsii.String("EC2"),
 		Action:             jsii.String("enableEbsEncryptionByDefault"),

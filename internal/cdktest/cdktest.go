@@ -1,4 +1,6 @@
-// Package cdktest runs the tests and examples of a package that synthesizes with aws-cdk-go.
+// Package cdktest runs the tests and examples of a package that synthesizes with aws-cdk-go (Main),
+// and sets up the app, stack and supporting constructs in which an example shows its own construct
+// (Stack, LogKey, Network, LambdaCode; LogicalID finds a construct's resource in the template).
 package cdktest
 
 import (
