@@ -15,8 +15,8 @@ func ExampleNew() {
 	// A bare app, and in it a stack in account 111111111111 of us-east-1.
 	_, stack := cdktest.Stack("Bedrock")
 	logKey := cdktest.LogKey(stack) // a customer managed key as cmk.New makes it
-	// A private VPC as privatevpc.New makes it, with interface endpoints for Bedrock and Lambda.
-	vpc := cdktest.Network(stack, logKey, "bedrock", "lambda")
+	// A private VPC as privatevpc.New makes it, with the Bedrock control-plane endpoint the handler calls.
+	vpc := cdktest.Network(stack, logKey, "bedrock")
 	// The handler built from lambda/loggingconfig, as a pipeline uploads it; golambda.Code("lambda/loggingconfig")
 	// would build it during synthesis instead.
 	handler := cdktest.LambdaCode(stack, "loggingconfig/bootstrap.zip")
