@@ -44,6 +44,10 @@ func main() {
 type event struct {
 	Prompt  string `json:"prompt"`
 	ModelID string `json:"modelId"`
+	// ExpectDenied marks a verification call of a model the stack must refuse (npm run verify): the
+	// function's own list of models is skipped, so that Bedrock's answer, AccessDenied from the endpoint
+	// policy and the role, is what the call tests.
+	ExpectDenied bool `json:"expectDenied"`
 }
 
 type response struct {
@@ -154,7 +158,7 @@ func (h *handler) parse(payload []byte) (event, error) {
 	}
 	if ev.ModelID == "" {
 		ev.ModelID = h.settings.defaultModel
-	} else if !slices.Contains(h.settings.allowed, ev.ModelID) {
+	} else if !ev.ExpectDenied && !slices.Contains(h.settings.allowed, ev.ModelID) {
 		return event{}, invalid("model %q is not allowed; allowed models: %s", ev.ModelID, strings.Join(h.settings.allowed, ", "))
 	}
 	return ev, nil

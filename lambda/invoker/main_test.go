@@ -709,3 +709,21 @@ func BenchmarkHandle(b *testing.B) {
 		}
 	}
 }
+
+// A verification call (expectDenied) of a model outside the list reaches Bedrock, whose refusal is what
+// npm run verify checks; without the flag the function refuses it itself and calls nothing.
+func TestExpectDeniedLetsBedrockDecide(t *testing.T) {
+	const opus = "anthropic.claude-3-opus-20240229-v1:0"
+	h, f := setup(t, testSettings(), reply{Status: http.StatusForbidden, ErrType: "AccessDeniedException",
+		Body: `{"message":"User is not authorized to perform: bedrock:InvokeModel"}`})
+	_, err := h.Invoke(context.Background(), []byte(`{"prompt":"hi","modelId":"`+opus+`","expectDenied":true}`))
+	if err == nil || !strings.HasPrefix(err.Error(), `access denied invoking model "`+opus+`"`) {
+		t.Errorf("error = %v, want Bedrock's refusal of %s", err, opus)
+	}
+	calls := len(f.requests())
+	_, err = h.Invoke(context.Background(), []byte(`{"prompt":"hi","modelId":"`+opus+`"}`))
+	var input *inputError
+	if !errors.As(err, &input) || len(f.requests()) != calls {
+		t.Errorf("without expectDenied: error %v after %d calls, want the function's own refusal and no call", err, len(f.requests())-calls)
+	}
+}
