@@ -62,8 +62,9 @@ func checkZones(ctx context.Context, api networkAPI, env config.Environment) (ch
 	return checklist.Pass(name, strings.Join(found, ", ")), zones
 }
 
-// checkEndpointServices confirms every interface endpoint the VPC gets is offered in every configured
-// zone: CloudFormation fails the endpoint, and the whole deployment, on a zone without the service.
+// checkEndpointServices confirms every interface endpoint the VPC gets is offered in every zone the
+// endpoints go in (the first interfaceEndpointZones of the configured zones, or all of them):
+// CloudFormation fails the endpoint, and the whole deployment, on a zone without the service.
 func checkEndpointServices(ctx context.Context, api networkAPI, env config.Environment, zones map[string]zone) []checklist.Row {
 	const name = "Endpoint service"
 	services := env.InterfaceEndpointServices()
@@ -104,10 +105,11 @@ func checkEndpointServices(ctx context.Context, api networkAPI, env config.Envir
 		}
 		return false
 	})
+	endpointZones := env.EndpointZones()
 	pick := fmt.Sprintf("set availabilityZones to zones that offer every endpoint service: %s", zoneList(common, zones))
-	if len(common) < 2 {
-		pick = fmt.Sprintf("fewer than 2 zones of %s offer every endpoint service (%s): drop optional endpoints from "+
-			"interfaceEndpoints, or choose another region", env.Region, zoneList(common, zones))
+	if len(common) < len(endpointZones) {
+		pick = fmt.Sprintf("fewer than %d zones of %s offer every endpoint service (%s): drop optional endpoints from "+
+			"interfaceEndpoints, lower interfaceEndpointZones, or choose another region", len(endpointZones), env.Region, zoneList(common, zones))
 	}
 
 	var rows []checklist.Row
@@ -121,12 +123,12 @@ func checkEndpointServices(ctx context.Context, api networkAPI, env config.Envir
 			rows = append(rows, checklist.Fail(name, s+": not offered in "+env.Region, fix))
 			continue
 		}
-		missing := slices.DeleteFunc(slices.Clone(env.AvailabilityZones), func(z string) bool { return slices.Contains(in, z) })
+		missing := slices.DeleteFunc(slices.Clone(endpointZones), func(z string) bool { return slices.Contains(in, z) })
 		if len(missing) > 0 {
 			rows = append(rows, checklist.Fail(name, s+": not offered in "+strings.Join(missing, ", "), pick))
 			continue
 		}
-		rows = append(rows, checklist.Pass(name, s+": offered in "+strings.Join(env.AvailabilityZones, ", ")))
+		rows = append(rows, checklist.Pass(name, s+": offered in "+strings.Join(endpointZones, ", ")))
 	}
 	return rows
 }
