@@ -65,6 +65,14 @@ func TestAccessMatrix(t *testing.T) {
 
 	table := matrixTable(cases, results)
 	t.Log("\n" + table)
+	// The README shows the fixture's first environment.
+	var first []accessCase
+	for _, c := range cases {
+		if c.env == names[0] {
+			first = append(first, c)
+		}
+	}
+	readmeBlock(t, "dev access matrix", "TestAccessMatrix", strings.SplitN(matrixTable(first, results), "\n\n", 2)[1])
 	const golden = "testdata/access-matrix.md"
 	if *update {
 		if err := os.WriteFile(golden, []byte(table), 0o644); err != nil {

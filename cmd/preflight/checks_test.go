@@ -16,32 +16,20 @@ import (
 
 	"github.com/privatebedrock/stack/config"
 	"github.com/privatebedrock/stack/internal/checklist"
+	"github.com/privatebedrock/stack/internal/checklisttest"
 	"github.com/privatebedrock/stack/internal/fakeaws"
 )
-
-// want is what a row must say: its status, and fragments of its detail and fix. A passing row has no fix.
-type want struct {
-	status      checklist.Status
-	detail, fix string
-}
-
-var (
-	pass = checklist.OK
-	warn = checklist.Warning
-	fail = checklist.Failure
-)
-
-func expect(t *testing.T, got checklist.Row, w want) {
-	t.Helper()
-	if got.Status != w.status || !strings.Contains(got.Detail, w.detail) || !strings.Contains(got.Fix, w.fix) || w.status == pass && got.Fix != "" {
-		t.Errorf("row = %s %s | %s | fix: %s\nwant  %s …%s… | fix: …%s…", got.Status.Mark(), got.Name, got.Detail, got.Fix,
-			w.status.Mark(), w.detail, w.fix)
-	}
-}
 
 func accessDenied(action string) fakeaws.Reply {
 	return fakeaws.Error(403, "AccessDeniedException", "User: "+callerArn+" is not authorized to perform: "+action)
 }
+
+// want is what a row must say, written without keys in the tables.
+type want checklisttest.Want
+
+const pass, warn, fail = checklist.OK, checklist.Warning, checklist.Failure
+
+var expect = checklisttest.Expect[want]
 
 func TestUncheckedWithoutAnswer(t *testing.T) {
 	f := fakeaws.New(t)

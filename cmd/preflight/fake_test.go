@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/privatebedrock/stack/config"
+	"github.com/privatebedrock/stack/internal/checklisttest"
 	"github.com/privatebedrock/stack/internal/fakeaws"
 )
 
@@ -25,18 +26,7 @@ const (
 
 var zoneIDs = map[string]string{"us-east-1a": "use1-az6", "us-east-1b": "use1-az1", "us-east-1c": "use1-az2"}
 
-func testEnv(t *testing.T) config.Environment {
-	t.Helper()
-	file, err := config.Load("testdata/environments.json")
-	if err != nil {
-		t.Fatal(err)
-	}
-	envs, err := file.Select([]string{"dev"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return envs[0]
-}
+func testEnv(t *testing.T) config.Environment { return checklisttest.Environment(t, "dev") }
 
 // healthy registers the answers of an account where every check passes; a test replaces one to break it.
 func healthy(f *fakeaws.Server) {
@@ -62,10 +52,7 @@ func healthy(f *fakeaws.Server) {
 	f.Answer("cloudtrail", "GetEventSelectors", fakeaws.OK(`{"EventSelectors":[{"ReadWriteType":"All","IncludeManagementEvents":true}]}`))
 }
 
-func caller(account string) fakeaws.Reply {
-	return fakeaws.OK(fmt.Sprintf("<Arn>arn:aws:sts::%[1]s:assumed-role/PlatformDeployer/preflight</Arn>"+
-		"<UserId>AROAEXAMPLE:preflight</UserId><Account>%[1]s</Account>", account))
-}
+func caller(account string) fakeaws.Reply { return checklisttest.Caller(account, "preflight") }
 
 func toolkit(status, version string) fakeaws.Reply {
 	outputs := ""

@@ -17,15 +17,9 @@ package main
 
 import (
 	"context"
-	"errors"
-	"flag"
-	"fmt"
 	"io"
-	"os"
-	"os/signal"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	awsconfig "github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/service/bedrock"
 	"github.com/aws/aws-sdk-go-v2/service/cloudformation"
 	"github.com/aws/aws-sdk-go-v2/service/cloudtrail"
@@ -34,78 +28,16 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 
 	"github.com/privatebedrock/stack/config"
+	"github.com/privatebedrock/stack/internal/checkcmd"
 	"github.com/privatebedrock/stack/internal/checklist"
 )
 
-const (
-	exitOK     = 0
-	exitFailed = 1
-	exitUsage  = 2
-)
+func main() { checkcmd.Main(run) }
 
-func main() {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
-	code := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
-	stop()
-	os.Exit(code)
-}
-
+// run is the command: its arguments, configuration, credentials and exit status are checkcmd's.
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	flags := flag.NewFlagSet("preflight", flag.ContinueOnError)
-	flags.SetOutput(stderr)
-	path := flags.String("config", "environments.json", "environment configuration `file`")
-	flags.Usage = func() {
-		fmt.Fprintln(stderr, "usage: preflight [-config environments.json] <environment>")
-		flags.PrintDefaults()
-	}
-	if err := flags.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return exitOK
-		}
-		return exitUsage
-	}
-	if flags.NArg() != 1 {
-		flags.Usage()
-		return exitUsage
-	}
-	file, err := config.Load(*path)
-	if err != nil {
-		fmt.Fprintln(stderr, err)
-		return exitUsage
-	}
-	envs, err := file.Select(flags.Args())
-	if err != nil {
-		fmt.Fprintln(stderr, err)
-		return exitUsage
-	}
-	env := envs[0]
-
-	cfg, err := awsconfig.LoadDefaultConfig(ctx)
-	if err == nil {
-		_, err = cfg.Credentials.Retrieve(ctx)
-	}
-	if err != nil {
-		fmt.Fprintf(stderr, "There are no AWS credentials to check account %s with: export AWS_PROFILE=%s (the "+
-			"environment's assumed-role profile, see the README's Deploy section), or run `aws sso login --profile "+
-			"%[2]s` if that profile uses IAM Identity Center, then run the preflight again.\n(%v)\n",
-			env.Account, exampleProfile(env), err)
-		return exitFailed
-	}
-
-	fmt.Fprintf(stdout, "Preflight of %s: account %s, region %s\n\n", config.StackName(file.Project, env.Name), env.Account, env.Region)
-	list := check(ctx, cfg, file.Project, env)
-	if err := list.Render(stdout); err != nil {
-		fmt.Fprintln(stderr, err)
-		return exitFailed
-	}
-	if list.Failed() {
-		return exitFailed
-	}
-	return exitOK
+	return checkcmd.Command{Name: "preflight", Heading: "Preflight", Wording: command, Check: check}.Run(ctx, args, stdout, stderr)
 }
-
-// exampleProfile follows the README's profile naming.
-func exampleProfile(env config.Environment) string { return "bedrock-" + env.Name }
 
 // check runs every check in the environment's region, whatever region cfg resolved: CDK deploys to
 // the stack's region.

@@ -1,19 +1,25 @@
-// Package cfnresolve replaces the CloudFormation intrinsics in values of a synthesized template with
-// the literals a deployment would give them, for tools that only read literal JSON, such as the
-// offline IAM evaluator.
+// Package cfnresolve replaces the CloudFormation intrinsics in values of a template with the literals
+// a deployment gives them, for tools that only read literal JSON, such as the offline IAM evaluator,
+// and for comparing a deployed template with what AWS reports (cmd/verify).
 //
 // It resolves the pseudo parameters AWS::Partition, AWS::Region, AWS::AccountId and AWS::URLSuffix,
 // Ref and Fn::GetAtt Arn of the resource types whose names policies use (IAM roles, S3 buckets, KMS
-// keys, log groups, and Ref of VPC endpoints), and Fn::Join. Physical names that CloudFormation
-// generates are stand-ins made from the logical ID: stable and recognisable, not what AWS would pick.
-// Anything else is an error naming the intrinsic, so that a policy is never evaluated half-resolved.
+// keys, log groups, and Ref of VPC endpoints), and Fn::Join. For a synthesized template, physical
+// names that CloudFormation generates are stand-ins made from the logical ID: stable and recognisable,
+// not what AWS would pick. For a deployed stack (Deployment.Stack), they are the stack's physical IDs
+// and output values instead, and nothing is made up. Anything else is an error naming the intrinsic,
+// so that a policy is never evaluated half-resolved.
 package cfnresolve
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"strings"
 )
+
+// ErrUnresolvable is what the errors of a value the resolver cannot resolve wrap.
+var ErrUnresolvable = errors.New("cannot resolve")
 
 // Deployment is where the template is deployed: the values of its pseudo parameters.
 type Deployment struct {
@@ -21,12 +27,30 @@ type Deployment struct {
 	Partition string
 	Region    string
 	Account   string
+	// Stack, when set, is the deployed stack the template is the template of: what CloudFormation
+	// made of its resources replaces the stand-ins.
+	Stack *Stack
+}
+
+// Stack is what a deployed stack tells of its resources.
+type Stack struct {
+	// Name is AWS::StackName.
+	Name string
+	// PhysicalIDs maps logical resource IDs to physical ones, as ListStackResources lists them: a
+	// resource's Ref, and the name its Arn is made of. A resource not listed resolves to nothing.
+	PhysicalIDs map[string]string
+	// Outputs maps output keys to their deployed values, as DescribeStacks lists them. The template's
+	// Outputs say what each is the value of, so an expression a deployed output has as its value
+	// resolves to that value, e.g. a guardrail's Fn::GetAtt GuardrailArn.
+	Outputs map[string]string
 }
 
 // Resolver resolves the intrinsics of one template for one deployment.
 type Resolver struct {
 	deployment Deployment
 	resources  map[string]resource
+	// outputs maps each deployed output's expression in the template, as JSON, to its value.
+	outputs map[string]string
 }
 
 type resource struct {
@@ -34,15 +58,39 @@ type resource struct {
 	Properties map[string]any `json:"Properties"`
 }
 
-// New reads the resources of a CloudFormation template in JSON.
+// New reads the resources of a CloudFormation template in JSON, and the outputs of a deployed one.
 func New(template []byte, d Deployment) (*Resolver, error) {
 	var t struct {
 		Resources map[string]resource `json:"Resources"`
+		Outputs   map[string]struct {
+			Value any `json:"Value"`
+		} `json:"Outputs"`
 	}
 	if err := json.Unmarshal(template, &t); err != nil {
 		return nil, fmt.Errorf("cfnresolve: template: %w", err)
 	}
-	return &Resolver{deployment: d, resources: t.Resources}, nil
+	r := &Resolver{deployment: d, resources: t.Resources, outputs: map[string]string{}}
+	if d.Stack != nil {
+		for key, o := range t.Outputs {
+			if value, ok := d.Stack.Outputs[key]; ok {
+				if expr, err := json.Marshal(o.Value); err == nil {
+					r.outputs[string(expr)] = value
+				}
+			}
+		}
+	}
+	return r, nil
+}
+
+// Resources are the properties of the template's resources of a type, by logical ID.
+func (r *Resolver) Resources(resourceType string) map[string]map[string]any {
+	found := map[string]map[string]any{}
+	for id, res := range r.resources {
+		if res.Type == resourceType {
+			found[id] = res.Properties
+		}
+	}
+	return found
 }
 
 // Resolve returns v, a value decoded from template JSON, with every intrinsic in it replaced by a
@@ -80,7 +128,10 @@ func (r *Resolver) Resolve(v any) (any, error) {
 
 func (r *Resolver) intrinsic(fn string, arg any) (string, error) {
 	text, _ := json.Marshal(map[string]any{fn: arg})
-	fail := fmt.Errorf("cannot resolve %s", text)
+	if v, ok := r.outputs[string(text)]; ok {
+		return v, nil
+	}
+	fail := fmt.Errorf("%w %s", ErrUnresolvable, text)
 	switch fn {
 	case "Ref":
 		if id, ok := arg.(string); ok {
@@ -132,6 +183,15 @@ func (r *Resolver) ref(id string, fail error) (string, error) {
 		}
 		return "amazonaws.com", nil
 	}
+	if d.Stack != nil {
+		if id == "AWS::StackName" && d.Stack.Name != "" {
+			return d.Stack.Name, nil
+		}
+		if physical, ok := d.Stack.PhysicalIDs[id]; ok {
+			return physical, nil
+		}
+		return "", fail
+	}
 	res, ok := r.resources[id]
 	if !ok {
 		return "", fail
@@ -162,27 +222,34 @@ func (r *Resolver) ref(id string, fail error) (string, error) {
 }
 
 // attribute resolves Fn::GetAtt: every resource's Arn, and the guardrail attributes policies compare
-// against. A guardrail version is version 1 of the guardrail it names.
+// against. A version's guardrail is the one its GuardrailIdentifier names. Of a synthesized template,
+// a guardrail version is version 1; of a deployed stack, a guardrail's attributes are what its outputs
+// say.
 func (r *Resolver) attribute(id string, attr any, fail error) (string, error) {
 	res, ok := r.resources[id]
 	if !ok {
 		return "", fail
 	}
+	standIn := r.deployment.Stack == nil
 	switch {
 	case attr == "Arn":
 		return r.arn(id, fail)
-	case res.Type == "AWS::Bedrock::Guardrail" && attr == "GuardrailArn":
+	case standIn && res.Type == "AWS::Bedrock::Guardrail" && attr == "GuardrailArn":
 		d := r.deployment
 		return fmt.Sprintf("arn:%s:bedrock:%s:%s:guardrail/%s", d.Partition, d.Region, d.Account, strings.ToLower(id)), nil
-	case res.Type == "AWS::Bedrock::Guardrail" && attr == "GuardrailId":
+	case standIn && res.Type == "AWS::Bedrock::Guardrail" && attr == "GuardrailId":
 		return strings.ToLower(id), nil
-	case res.Type == "AWS::Bedrock::GuardrailVersion" && attr == "Version":
+	case standIn && res.Type == "AWS::Bedrock::GuardrailVersion" && attr == "Version":
 		return "1", nil
 	case res.Type == "AWS::Bedrock::GuardrailVersion" && attr == "GuardrailArn":
-		// The version's GuardrailIdentifier names its guardrail by ID; the ARN is that guardrail's.
-		if ga, ok := res.Properties["GuardrailIdentifier"].(map[string]any)["Fn::GetAtt"].([]any); ok && len(ga) == 2 {
+		// GuardrailIdentifier names the guardrail by an attribute, e.g. its ID; the ARN is that
+		// guardrail's. Any other form is no guardrail this resolver knows.
+		identifier, _ := res.Properties["GuardrailIdentifier"].(map[string]any)
+		if ga, ok := identifier["Fn::GetAtt"].([]any); ok && len(ga) == 2 {
 			if guardrail, ok := ga[0].(string); ok {
-				return r.attribute(guardrail, "GuardrailArn", fail)
+				if arn, err := r.intrinsic("Fn::GetAtt", []any{guardrail, "GuardrailArn"}); err == nil {
+					return arn, nil
+				}
 			}
 		}
 	}
@@ -195,9 +262,14 @@ func (r *Resolver) arn(id string, fail error) (string, error) {
 		return "", err
 	}
 	d := r.deployment
-	switch r.resources[id].Type {
+	switch res := r.resources[id]; res.Type {
 	case "AWS::IAM::Role":
-		return fmt.Sprintf("arn:%s:iam::%s:role/%s", d.Partition, d.Account, name), nil
+		// A role's ARN adds its path to its name.
+		path, _ := res.Properties["Path"].(string)
+		if path == "" {
+			path = "/"
+		}
+		return fmt.Sprintf("arn:%s:iam::%s:role%s%s", d.Partition, d.Account, path, name), nil
 	case "AWS::S3::Bucket":
 		return fmt.Sprintf("arn:%s:s3:::%s", d.Partition, name), nil
 	case "AWS::KMS::Key":

@@ -2,6 +2,7 @@ package cfnresolve
 
 import (
 	"encoding/json"
+	"errors"
 	"reflect"
 	"strings"
 	"testing"
@@ -132,5 +133,113 @@ func TestResolveRejectsWhatItCannotResolve(t *testing.T) {
 func TestNewRejectsWhatIsNoTemplate(t *testing.T) {
 	if _, err := New([]byte(`{"Resources": []}`), deployment); err == nil {
 		t.Error("a template whose Resources is a list was accepted")
+	}
+}
+
+func TestGuardrailIdentifierOfAnotherForm(t *testing.T) {
+	for _, identifier := range []string{`"abc123"`, `["Guardrail"]`, `{"Fn::GetAtt": "Guardrail.GuardrailId"}`, `{"Fn::GetAtt": [1, "GuardrailId"]}`} {
+		tmpl := `{"Resources": {"Version": {"Type": "AWS::Bedrock::GuardrailVersion", "Properties": {"GuardrailIdentifier": ` + identifier + `}}}}`
+		r, err := New([]byte(tmpl), deployment)
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, err = r.Resolve(decode(t, `{"Fn::GetAtt": ["Version", "GuardrailArn"]}`))
+		if !errors.Is(err, ErrUnresolvable) || !strings.Contains(err.Error(), `cannot resolve {"Fn::GetAtt":["Version","GuardrailArn"]}`) {
+			t.Errorf("GuardrailIdentifier %s: error %v, want ErrUnresolvable", identifier, err)
+		}
+	}
+}
+
+func TestRoleArnHasItsPath(t *testing.T) {
+	r, err := New([]byte(`{"Resources": {"Role": {"Type": "AWS::IAM::Role", "Properties": {"Path": "/service/", "RoleName": "Reader"}}}}`), deployment)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := r.Resolve(decode(t, `{"Fn::GetAtt": ["Role", "Arn"]}`))
+	if want := "arn:aws:iam::111111111111:role/service/Reader"; err != nil || got != want {
+		t.Errorf("got %v, %v; want %s", got, err, want)
+	}
+}
+
+// deployedTemplate is a deployed stack's template: its outputs say what the stack outputs.
+const deployedTemplate = `{"Resources": {
+	"Role":      {"Type": "AWS::IAM::Role", "Properties": {}},
+	"PathRole":  {"Type": "AWS::IAM::Role", "Properties": {"Path": "/service/"}},
+	"Bucket":    {"Type": "AWS::S3::Bucket"},
+	"Endpoint":  {"Type": "AWS::EC2::VPCEndpoint", "Properties": {}},
+	"Guardrail": {"Type": "AWS::Bedrock::Guardrail", "Properties": {}},
+	"Version":   {"Type": "AWS::Bedrock::GuardrailVersion", "Properties": {"GuardrailIdentifier": {"Fn::GetAtt": ["Guardrail", "GuardrailId"]}}},
+	"Other":     {"Type": "AWS::Bedrock::Guardrail", "Properties": {}}
+}, "Outputs": {
+	"GuardrailArn":     {"Value": {"Fn::GetAtt": ["Guardrail", "GuardrailArn"]}},
+	"GuardrailVersion": {"Value": {"Fn::GetAtt": ["Version", "Version"]}},
+	"NotDeployed":      {"Value": {"Fn::GetAtt": ["Other", "GuardrailArn"]}}
+}}`
+
+var deployedStack = Deployment{Partition: "aws", Region: "us-east-1", Account: "111111111111", Stack: &Stack{
+	Name: "stack-dev",
+	PhysicalIDs: map[string]string{
+		"Role":      "stack-dev-Role-AbC",
+		"PathRole":  "stack-dev-PathRole-1",
+		"Bucket":    "stack-dev-bucket-xyz",
+		"Endpoint":  "vpce-0123456789abcdef0",
+		"Guardrail": "arn:aws:bedrock:us-east-1:111111111111:guardrail/abc123",
+	},
+	Outputs: map[string]string{
+		"GuardrailArn":     "arn:aws:bedrock:us-east-1:111111111111:guardrail/abc123",
+		"GuardrailVersion": "3",
+		"Unknown":          "x",
+	},
+}}
+
+func TestResolveDeployed(t *testing.T) {
+	r, err := New([]byte(deployedTemplate), deployedStack)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cases := []struct{ in, want string }{
+		{`{"Ref": "AWS::Partition"}`, `"aws"`},
+		{`{"Ref": "AWS::Region"}`, `"us-east-1"`},
+		{`{"Ref": "AWS::AccountId"}`, `"111111111111"`},
+		{`{"Ref": "AWS::StackName"}`, `"stack-dev"`},
+		{`{"Ref": "AWS::URLSuffix"}`, `"amazonaws.com"`},
+		{`{"Ref": "Endpoint"}`, `"vpce-0123456789abcdef0"`},
+		{`{"Ref": "Role"}`, `"stack-dev-Role-AbC"`},
+		{`{"Fn::GetAtt": ["Role", "Arn"]}`, `"arn:aws:iam::111111111111:role/stack-dev-Role-AbC"`},
+		{`{"Fn::GetAtt": ["PathRole", "Arn"]}`, `"arn:aws:iam::111111111111:role/service/stack-dev-PathRole-1"`},
+		{`{"Fn::GetAtt": ["Bucket", "Arn"]}`, `"arn:aws:s3:::stack-dev-bucket-xyz"`},
+		{`{"Fn::GetAtt": ["Guardrail", "GuardrailArn"]}`, `"arn:aws:bedrock:us-east-1:111111111111:guardrail/abc123"`},
+		{`{"Fn::Join": [":", [{"Fn::GetAtt": ["Version", "GuardrailArn"]}, {"Fn::GetAtt": ["Version", "Version"]}]]}`,
+			`"arn:aws:bedrock:us-east-1:111111111111:guardrail/abc123:3"`},
+		{`{"a": [{"Ref": "AWS::Region"}, "b"]}`, `{"a":["us-east-1","b"]}`},
+	}
+	for _, c := range cases {
+		got, err := r.Resolve(decode(t, c.in))
+		if want := decode(t, c.want); err != nil || !reflect.DeepEqual(got, want) {
+			g, _ := json.Marshal(got)
+			t.Errorf("Resolve(%s) = %s, %v; want %s", c.in, g, err, c.want)
+		}
+	}
+	// Nothing is made up: what the stack does not list or output does not resolve.
+	for _, in := range []string{`{"Ref": "Nowhere"}`, `{"Ref": "Other"}`, `{"Fn::GetAtt": ["Other", "GuardrailArn"]}`,
+		`{"Fn::GetAtt": ["Guardrail", "GuardrailId"]}`, `{"Fn::GetAtt": ["Endpoint", "DnsEntries"]}`, `{"Fn::Sub": "${AWS::Region}"}`,
+		`{"Fn::Join": [":", "not a list"]}`} {
+		if got, err := r.Resolve(decode(t, in)); !errors.Is(err, ErrUnresolvable) {
+			t.Errorf("Resolve(%s) = %v, %v; want ErrUnresolvable", in, got, err)
+		}
+	}
+}
+
+func TestResources(t *testing.T) {
+	r, err := New([]byte(deployedTemplate), deployedStack)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := r.Resources("AWS::Bedrock::Guardrail")
+	if len(got) != 2 || got["Guardrail"] == nil || got["Other"] == nil {
+		t.Errorf("Resources(AWS::Bedrock::Guardrail) = %v, want Guardrail and Other", got)
+	}
+	if got := r.Resources("AWS::Lambda::Function"); len(got) != 0 {
+		t.Errorf("Resources(AWS::Lambda::Function) = %v, want none", got)
 	}
 }

@@ -16,12 +16,14 @@ import (
 	"path/filepath"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/credentials"
+	"github.com/aws/smithy-go/encoding/cbor"
 )
 
 // Test credentials, as in the AWS documentation's examples.
@@ -34,10 +36,12 @@ const (
 type protocol int
 
 const (
-	awsQuery protocol = iota // form-encoded POST with Action=, XML in <OpResponse><OpResult>
-	ec2Query                 // as awsQuery, but XML in <OpResponse> and errors in <Response><Errors>
-	awsJSON                  // JSON 1.1: POST with X-Amz-Target, errors as {"__type": ...}
-	restJSON                 // operation in method and path, errors in the X-Amzn-ErrorType header
+	awsQuery  protocol = iota // form-encoded POST with Action=, XML in <OpResponse><OpResult>
+	ec2Query                  // as awsQuery, but XML in <OpResponse> and errors in <Response><Errors>
+	awsJSON                   // JSON 1.1: POST with X-Amz-Target, errors as {"__type": ...}
+	restJSON                  // operation in method and path, errors in the X-Amzn-ErrorType header
+	restXML                   // as restJSON, but XML, errors as <Error><Code>
+	rpcv2CBOR                 // POST /service/<name>/operation/<op>, CBOR bodies, errors as {"__type": ...}
 )
 
 // protocols maps each service, by its signing name, to its protocol.
@@ -48,10 +52,14 @@ var protocols = map[string]protocol{
 	"cloudtrail":     awsJSON,
 	"lambda":         restJSON,
 	"bedrock":        restJSON,
+	"logs":           awsJSON,
+	"s3":             restXML,
+	"monitoring":     rpcv2CBOR, // CloudWatch
 }
 
 // restRoutes are the method and path of each REST operation the fake knows, as the SDK's serializers
-// write them; add an operation here before a test registers it.
+// write them (S3 in path style, which the SDK uses for an endpoint that is an IP address); add an
+// operation here before a test registers it.
 var restRoutes = map[string]map[string]string{
 	"bedrock": {
 		"GetFoundationModel":                     "GET /foundation-models/{modelIdentifier}",
@@ -62,18 +70,24 @@ var restRoutes = map[string]map[string]string{
 	},
 	"lambda": {
 		"GetAccountSettings": "GET /2016-08-19/account-settings",
+		"Invoke":             "POST /2015-03-31/functions/{FunctionName}/invocations",
+	},
+	"s3": {
+		"ListObjectsV2": "GET /{Bucket}",
 	},
 }
 
 // Call is one request the fake received.
 type Call struct {
-	// Service is the signing name: sts, ec2, cloudformation, cloudtrail, lambda, bedrock.
+	// Service is the signing name: sts, ec2, cloudformation, cloudtrail, lambda, bedrock, logs, s3,
+	// monitoring (CloudWatch).
 	Service   string
 	Operation string
 	// Region is the region the request was signed for.
 	Region string
 	// Input holds the request's parameters: the form fields of a query or EC2 request, the top-level
-	// scalar members of a JSON body, the path and query-string parameters of a REST request.
+	// scalar members of a JSON or CBOR body, the path and query-string parameters of a REST request
+	// and the top-level scalars of its JSON body.
 	Input url.Values
 	Body  []byte
 }
@@ -83,10 +97,13 @@ type Reply struct {
 	// Status is the HTTP status. Default: 200, or 400 for an error.
 	Status int
 	// Body is the operation's result: for query protocols the XML inside <OpResult> (EC2: inside
-	// <OpResponse>), otherwise the JSON document.
+	// <OpResponse>), for REST-XML the whole XML document, otherwise the JSON document (for CBOR services
+	// the fake encodes it as CBOR; a JSON integer becomes a CBOR integer).
 	Body string
 	// Code and Message make the reply an AWS error in the service's protocol.
 	Code, Message string
+	// Header holds response headers the operation's output reads, e.g. Lambda's X-Amz-Function-Error.
+	Header map[string]string
 }
 
 // OK answers with a result.
@@ -120,11 +137,18 @@ func New(t testing.TB) *Server {
 		mux := http.NewServeMux()
 		for op, pattern := range routes {
 			mux.HandleFunc(pattern, func(w http.ResponseWriter, r *http.Request) {
+				body, ok := s.body(w, r, service)
+				if !ok {
+					return
+				}
 				input := r.URL.Query()
+				for name, values := range scalars(body) {
+					input[name] = values
+				}
 				for _, name := range wildcards(pattern) {
 					input.Set(name, r.PathValue(name))
 				}
-				s.answer(w, r, service, op, input, nil)
+				s.answer(w, r, service, op, input, body)
 			})
 		}
 		mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
@@ -245,17 +269,32 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 		}
 		s.answer(w, r, service, r.PostForm.Get("Action"), r.PostForm, nil)
 	case awsJSON:
-		body, err := io.ReadAll(r.Body)
-		if err != nil {
-			s.t.Errorf("fakeaws: read %s request: %v", service, err)
-			http.Error(w, err.Error(), http.StatusBadRequest)
+		body, ok := s.body(w, r, service)
+		if !ok {
 			return
 		}
 		target := r.Header.Get("X-Amz-Target")
 		s.answer(w, r, service, target[strings.LastIndex(target, ".")+1:], scalars(body), body)
-	case restJSON:
+	case restJSON, restXML:
 		s.rest[service].ServeHTTP(w, r)
+	case rpcv2CBOR:
+		body, ok := s.body(w, r, service)
+		if !ok {
+			return
+		}
+		s.answer(w, r, service, r.URL.Path[strings.LastIndex(r.URL.Path, "/")+1:], cborScalars(body), body)
 	}
+}
+
+// body reads a request's body; when it cannot, it fails the test and answers the request itself.
+func (s *Server) body(w http.ResponseWriter, r *http.Request, service string) ([]byte, bool) {
+	body, err := io.ReadAll(r.Body)
+	if err != nil {
+		s.t.Errorf("fakeaws: read %s request: %v", service, err)
+		http.Error(w, err.Error(), http.StatusBadRequest)
+		return nil, false
+	}
+	return body, true
 }
 
 // answer records the call and writes the registered handler's reply in the service's protocol.
@@ -287,6 +326,9 @@ func write(w http.ResponseWriter, proto protocol, op, requestID string, rep Repl
 		if rep.Code != "" {
 			status = http.StatusBadRequest
 		}
+	}
+	for k, v := range rep.Header {
+		w.Header().Set(k, v)
 	}
 	var body string
 	switch proto {
@@ -321,6 +363,27 @@ func write(w http.ResponseWriter, proto protocol, op, requestID string, rep Repl
 		if body == "" {
 			body = "{}"
 		}
+	case restXML:
+		w.Header().Set("Content-Type", "application/xml")
+		w.Header().Set("X-Amz-Request-Id", requestID)
+		body = rep.Body
+		if rep.Code != "" {
+			body = fmt.Sprintf("<Error><Code>%s</Code><Message>%s</Message><RequestId>%s</RequestId></Error>",
+				escape(rep.Code), escape(rep.Message), requestID)
+		}
+	case rpcv2CBOR:
+		w.Header().Set("Content-Type", "application/cbor")
+		w.Header().Set("Smithy-Protocol", "rpc-v2-cbor")
+		w.Header().Set("X-Amzn-RequestId", requestID)
+		doc := rep.Body
+		if rep.Code != "" {
+			encoded, _ := json.Marshal(map[string]string{"__type": rep.Code, "message": rep.Message})
+			doc = string(encoded)
+		}
+		if doc == "" {
+			doc = "{}"
+		}
+		body = string(jsonToCBOR(doc))
 	}
 	w.WriteHeader(status)
 	io.WriteString(w, body)
@@ -338,12 +401,79 @@ func scalars(body []byte) url.Values {
 	json.Unmarshal(body, &doc)
 	input := url.Values{}
 	for k, v := range doc {
-		switch v.(type) {
-		case string, float64, bool:
-			input.Set(k, fmt.Sprint(v))
+		switch x := v.(type) {
+		case string, bool:
+			input.Set(k, fmt.Sprint(x))
+		case float64:
+			// Not in exponent form: a JSON number is often a timestamp in milliseconds.
+			input.Set(k, strconv.FormatFloat(x, 'f', -1, 64))
 		}
 	}
 	return input
+}
+
+// cborScalars are the top-level string, integer and boolean members of a CBOR map.
+func cborScalars(body []byte) url.Values {
+	input := url.Values{}
+	doc, err := cbor.Decode(body)
+	m, ok := doc.(cbor.Map)
+	if err != nil || !ok {
+		return input
+	}
+	for k, v := range m {
+		switch x := v.(type) {
+		case cbor.String:
+			input.Set(k, string(x))
+		case cbor.Uint:
+			input.Set(k, fmt.Sprint(uint64(x)))
+		case cbor.Bool:
+			input.Set(k, fmt.Sprint(bool(x)))
+		}
+	}
+	return input
+}
+
+// jsonToCBOR encodes a JSON document as CBOR, so tests write CBOR replies as JSON. It panics on invalid
+// JSON: a test's reply is a literal.
+func jsonToCBOR(doc string) []byte {
+	dec := json.NewDecoder(strings.NewReader(doc))
+	dec.UseNumber()
+	var v any
+	if err := dec.Decode(&v); err != nil {
+		panic(fmt.Sprintf("fakeaws: reply is not JSON: %v: %s", err, doc))
+	}
+	return cbor.Encode(cborValue(v))
+}
+
+func cborValue(v any) cbor.Value {
+	switch x := v.(type) {
+	case map[string]any:
+		m := cbor.Map{}
+		for k, e := range x {
+			m[k] = cborValue(e)
+		}
+		return m
+	case []any:
+		l := cbor.List{}
+		for _, e := range x {
+			l = append(l, cborValue(e))
+		}
+		return l
+	case string:
+		return cbor.String(x)
+	case bool:
+		return cbor.Bool(x)
+	case json.Number:
+		if i, err := x.Int64(); err == nil {
+			if i < 0 {
+				return cbor.NegInt(uint64(-i))
+			}
+			return cbor.Uint(uint64(i))
+		}
+		f, _ := x.Float64()
+		return cbor.Float64(f)
+	}
+	return &cbor.Nil{}
 }
 
 var wildcardPattern = regexp.MustCompile(`\{([A-Za-z]+)\}`)

@@ -14,8 +14,11 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/bedrock"
 	"github.com/aws/aws-sdk-go-v2/service/cloudformation"
 	"github.com/aws/aws-sdk-go-v2/service/cloudtrail"
+	"github.com/aws/aws-sdk-go-v2/service/cloudwatch"
+	"github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs"
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
 	"github.com/aws/aws-sdk-go-v2/service/lambda"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 	"github.com/aws/smithy-go"
 )
@@ -47,6 +50,18 @@ var calls = []struct {
 	}},
 	{"bedrock", "GetFoundationModel", func(ctx context.Context, cfg aws.Config) error {
 		_, err := bedrock.NewFromConfig(cfg).GetFoundationModel(ctx, &bedrock.GetFoundationModelInput{ModelIdentifier: aws.String("anthropic.claude-3-haiku-20240307-v1:0")})
+		return err
+	}},
+	{"logs", "FilterLogEvents", func(ctx context.Context, cfg aws.Config) error {
+		_, err := cloudwatchlogs.NewFromConfig(cfg).FilterLogEvents(ctx, &cloudwatchlogs.FilterLogEventsInput{LogGroupName: aws.String("/stack/invocations")})
+		return err
+	}},
+	{"s3", "ListObjectsV2", func(ctx context.Context, cfg aws.Config) error {
+		_, err := s3.NewFromConfig(cfg).ListObjectsV2(ctx, &s3.ListObjectsV2Input{Bucket: aws.String("logs"), Prefix: aws.String("bedrock/")})
+		return err
+	}},
+	{"monitoring", "DescribeAlarms", func(ctx context.Context, cfg aws.Config) error {
+		_, err := cloudwatch.NewFromConfig(cfg).DescribeAlarms(ctx, &cloudwatch.DescribeAlarmsInput{AlarmNamePrefix: aws.String("stack-")})
 		return err
 	}},
 }
@@ -101,6 +116,41 @@ func TestRecordsCalls(t *testing.T) {
 	}
 	if v := got[2].Input.Get("modelIdentifier"); v != "anthropic.claude-3-haiku-20240307-v1:0" {
 		t.Errorf("REST path parameter = %q, want the unescaped model ID", v)
+	}
+}
+
+// TestOtherProtocols round-trips an input and a result through each protocol the first test leaves out.
+func TestOtherProtocols(t *testing.T) {
+	f := New(t)
+	f.Answer("s3", "ListObjectsV2", OK(`<ListBucketResult><Name>logs</Name><KeyCount>1</KeyCount><IsTruncated>false</IsTruncated>`+
+		`<Contents><Key>bedrock/a.json.gz</Key><LastModified>2030-01-01T00:00:00.000Z</LastModified><Size>7</Size></Contents></ListBucketResult>`))
+	f.Answer("monitoring", "DescribeAlarms", OK(`{"MetricAlarms":[{"AlarmName":"stack-Errors","AlarmActions":["arn:aws:sns:us-east-1:111111111111:alerts"],"EvaluationPeriods":1,"Threshold":2.5}]}`))
+	f.Answer("lambda", "Invoke", Reply{Body: `{"errorMessage":"boom","errorType":"bedrockError"}`, Header: map[string]string{"X-Amz-Function-Error": "Unhandled"}})
+	ctx, cfg := context.Background(), f.Config("us-east-1")
+
+	objects, err := s3.NewFromConfig(cfg).ListObjectsV2(ctx, &s3.ListObjectsV2Input{Bucket: aws.String("logs"), Prefix: aws.String("bedrock/")})
+	if err != nil || len(objects.Contents) != 1 || aws.ToString(objects.Contents[0].Key) != "bedrock/a.json.gz" {
+		t.Errorf("ListObjectsV2 = %+v, %v; want one object", objects, err)
+	}
+	alarms, err := cloudwatch.NewFromConfig(cfg).DescribeAlarms(ctx, &cloudwatch.DescribeAlarmsInput{AlarmNamePrefix: aws.String("stack-")})
+	if err != nil || len(alarms.MetricAlarms) != 1 || aws.ToString(alarms.MetricAlarms[0].AlarmName) != "stack-Errors" ||
+		aws.ToFloat64(alarms.MetricAlarms[0].Threshold) != 2.5 || alarms.MetricAlarms[0].AlarmActions[0] != "arn:aws:sns:us-east-1:111111111111:alerts" {
+		t.Errorf("DescribeAlarms = %+v, %v; want the alarm", alarms, err)
+	}
+	invoked, err := lambda.NewFromConfig(cfg).Invoke(ctx, &lambda.InvokeInput{FunctionName: aws.String("invoker"), Payload: []byte(`{"prompt":"hi"}`)})
+	if err != nil || aws.ToString(invoked.FunctionError) != "Unhandled" || !strings.Contains(string(invoked.Payload), "boom") {
+		t.Errorf("Invoke = %+v, %v; want the function error and its payload", invoked, err)
+	}
+
+	got := f.Calls()
+	if v := got[0].Input.Get("prefix") + " " + got[0].Input.Get("Bucket"); v != "bedrock/ logs" {
+		t.Errorf("S3 input = %q, want the query parameter and the bucket from the path", v)
+	}
+	if v := got[1].Input.Get("AlarmNamePrefix"); v != "stack-" {
+		t.Errorf("CBOR input AlarmNamePrefix = %q, want stack-", v)
+	}
+	if v := got[2].Input.Get("FunctionName") + " " + got[2].Input.Get("prompt"); v != "invoker hi" {
+		t.Errorf("REST input = %q, want the path parameter and the body's member", v)
 	}
 }
 
