@@ -26,3 +26,19 @@ func (e Environment) InterfaceEndpointServices() []string {
 	slices.Sort(services)
 	return slices.Compact(services)
 }
+
+// AlarmNames are the alarms the environment's stack makes (constructs/detection's names, each alarm
+// named "<stack name>-<name>"), in its table order: the guardrail's with a guardrail, the invocation-log
+// ones with invocation logging, and always those on the models, the test function's log and the alert
+// topic's dead-letter queue. Commands that check a deployed stack read them here, without the CDK;
+// test/ keeps them equal to what the stack synthesizes.
+func (e Environment) AlarmNames() []string {
+	var names []string
+	if e.Guardrail.Enabled {
+		names = append(names, "GuardrailInterventions")
+	}
+	if e.InvocationLogging.Enabled {
+		names = append(names, "PromptAttacks", "SensitiveInformation")
+	}
+	return append(names, "InvocationClientErrors", "InvocationServerErrors", "InvocationThrottles", "FunctionAccessDenied", "UndeliveredAlerts")
+}

@@ -35,3 +35,16 @@ func TestNamesToolsLookFor(t *testing.T) {
 		t.Errorf("InvocationLogGroupName = %q", got)
 	}
 }
+
+func TestAlarmNamesFollowTheSections(t *testing.T) {
+	var e Environment
+	e.Guardrail.Enabled, e.InvocationLogging.Enabled = true, true
+	always := []string{"InvocationClientErrors", "InvocationServerErrors", "InvocationThrottles", "FunctionAccessDenied", "UndeliveredAlerts"}
+	if got, want := e.AlarmNames(), append([]string{"GuardrailInterventions", "PromptAttacks", "SensitiveInformation"}, always...); !slices.Equal(got, want) {
+		t.Errorf("with guardrail and logging: %v, want %v", got, want)
+	}
+	e.Guardrail.Enabled, e.InvocationLogging.Enabled = false, false
+	if got := e.AlarmNames(); !slices.Equal(got, always) {
+		t.Errorf("without: %v, want %v", got, always)
+	}
+}

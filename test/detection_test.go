@@ -148,3 +148,19 @@ func TestPromptStoreReadersAndAdministrators(t *testing.T) {
 		}
 	})
 }
+
+// TestAlarmNamesOfTheConfiguration: what commands read from the configuration (verify) is what the
+// stack makes.
+func TestAlarmNamesOfTheConfiguration(t *testing.T) {
+	forEachEnv(t, func(t *testing.T, s *synthesized) {
+		var made []string
+		for _, row := range s.stack.Detection.Table() {
+			if row.Kind == "alarm" {
+				made = append(made, row.Name)
+			}
+		}
+		if want := s.env.AlarmNames(); !slices.Equal(made, want) {
+			t.Errorf("the stack makes alarms %v, config.AlarmNames says %v", made, want)
+		}
+	})
+}

@@ -13,22 +13,6 @@ import (
 	"github.com/privatebedrock/stack/internal/checklist"
 )
 
-// expectedAlarms are the alarms the stack's detection makes for the configuration, in table order, as
-// stacks/environment feeds constructs/detection: the guardrail's with a guardrail, the invocation-log
-// ones with invocation logging, and always those on the models (the configuration requires one), the
-// test function's log and the alert topic's dead-letter queue. The names are detection's constants,
-// written out: importing a construct package would start the jsii kernel.
-func expectedAlarms(env config.Environment) []string {
-	var names []string
-	if env.Guardrail.Enabled {
-		names = append(names, "GuardrailInterventions")
-	}
-	if env.InvocationLogging.Enabled {
-		names = append(names, "PromptAttacks", "SensitiveInformation")
-	}
-	return append(names, "InvocationClientErrors", "InvocationServerErrors", "InvocationThrottles", "FunctionAccessDenied", "UndeliveredAlerts")
-}
-
 // checkAlarms confirms every alarm the configuration implies exists, named <stack>-<alarm>, and notifies
 // the alert topic.
 func checkAlarms(ctx context.Context, api *cloudwatch.Client, env config.Environment, d *deployment) checklist.Row {
@@ -48,7 +32,7 @@ func checkAlarms(ctx context.Context, api *cloudwatch.Client, env config.Environ
 		}
 	}
 	var absent, silent []string
-	expected := expectedAlarms(env)
+	expected := env.AlarmNames()
 	for _, alarm := range expected {
 		switch got, ok := actions[d.stack+"-"+alarm]; {
 		case !ok:

@@ -364,17 +364,6 @@ func TestCheckEnforcedGuardrail(t *testing.T) {
 	}
 }
 
-func TestExpectedAlarms(t *testing.T) {
-	env := testEnv(t)
-	if got := expectedAlarms(env); !slices.Equal(got, allAlarms) {
-		t.Errorf("with guardrail and logging: %v, want %v", got, allAlarms)
-	}
-	env.Guardrail.Enabled, env.InvocationLogging.Enabled = false, false
-	if got, want := expectedAlarms(env), allAlarms[3:]; !slices.Equal(got, want) {
-		t.Errorf("without: %v, want %v", got, want)
-	}
-}
-
 func TestCheckAlarms(t *testing.T) {
 	tests := []struct {
 		name    string
