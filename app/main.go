@@ -1,6 +1,7 @@
 // Command app is the CDK entry point: it reads the environment configuration, picks the environments
-// named by the "env" context (all when unset), synthesizes one stack per environment and validates
-// the templates.
+// named by the "env" context (all when unset), synthesizes one stack per environment, and the
+// organisation policies stack when the configuration has an organization section, and validates the
+// templates.
 //
 //	cdk synth                      every environment
 //	cdk synth -c env=dev           one
@@ -21,6 +22,7 @@ import (
 	"github.com/privatebedrock/stack/internal/cfnvalidate"
 	"github.com/privatebedrock/stack/internal/jsiienv"
 	"github.com/privatebedrock/stack/stacks/environment"
+	"github.com/privatebedrock/stack/stacks/organization"
 )
 
 func main() {
@@ -63,7 +65,12 @@ func build(app awscdk.App) error {
 	if err != nil {
 		return err
 	}
-	environment.NewAll(app, file.Project, envs, contextString(app, "nagReports", "") == "true")
+	nagReports := contextString(app, "nagReports", "") == "true"
+	environment.NewAll(app, file.Project, envs, nagReports)
+	if o := file.Organization; o != nil {
+		// Every environment shapes the policies, whichever this synthesis selects.
+		organization.New(app, organization.Props{Project: file.Project, Organization: *o, Environments: file.Environments, NagReports: nagReports})
+	}
 	return nil
 }
 

@@ -21,6 +21,8 @@ type File struct {
 	// Project tags every resource and prefixes every stack name.
 	Project      string        `json:"project"`
 	Environments []Environment `json:"environments"`
+	// Organization is the optional organisation policies stack; nil without the section.
+	Organization *Organization `json:"organization"`
 }
 
 // Environment is one deployable copy of the architecture: one stack in one account and region.
@@ -77,6 +79,7 @@ type document struct {
 	Schema       string            `json:"$schema"`
 	Project      string            `json:"project"`
 	Environments []json.RawMessage `json:"environments"`
+	Organization json.RawMessage   `json:"organization"`
 }
 
 // Parse decodes and validates a configuration. Keys must match exactly, so a typo never silently falls
@@ -107,6 +110,12 @@ func Parse(data []byte) (*File, error) {
 			continue
 		}
 		f.Environments = append(f.Environments, e)
+	}
+	if doc.Organization != nil {
+		f.Organization = &Organization{}
+		for _, problem := range strictDecode(doc.Organization, f.Organization) {
+			errs = append(errs, fmt.Errorf("%s: %s", organizationName, problem))
+		}
 	}
 	if len(errs) > 0 {
 		return nil, errors.Join(errs...)
@@ -202,6 +211,9 @@ func (f *File) Validate() error {
 	errs = append(errs, f.loggingConflicts()...)
 	errs = append(errs, f.guardrailConflicts()...)
 	errs = append(errs, f.accessRoleConflicts()...)
+	if f.Organization != nil {
+		errs = append(errs, f.Organization.validate(f.Environments)...)
+	}
 	return errors.Join(errs...)
 }
 

@@ -38,7 +38,7 @@ func (w *keyWalk) value(path string, t reflect.Type) error {
 	}
 	switch tok {
 	case json.Delim('{'):
-		if t != nil && t.Kind() != reflect.Struct {
+		if t != nil && t.Kind() != reflect.Struct && t.Kind() != reflect.Map {
 			t = nil
 		}
 		return w.object(path, t)
@@ -52,9 +52,11 @@ func (w *keyWalk) value(path string, t reflect.Type) error {
 	return nil
 }
 
+// object walks an object that decodes into t: a struct, whose keys must be its fields, or a map, whose
+// keys are free but, like a struct's, not repeated.
 func (w *keyWalk) object(path string, t reflect.Type) error {
 	var fields map[string]reflect.Type
-	if t != nil {
+	if t != nil && t.Kind() == reflect.Struct {
 		fields = jsonFields(t)
 	}
 	seen := map[string]bool{}
@@ -69,6 +71,9 @@ func (w *keyWalk) object(path string, t reflect.Type) error {
 			at = path + "." + key
 		}
 		field, known := fields[key]
+		if t != nil && t.Kind() == reflect.Map {
+			field, known = t.Elem(), true
+		}
 		switch {
 		case t == nil: // nothing to check against
 		case seen[key]:

@@ -91,11 +91,14 @@ func (e Environment) validateGeography(p *problems, field string, ip InferencePr
 }
 
 // Partition is the ARN partition of the environment's region.
-func (e Environment) Partition() string {
+func (e Environment) Partition() string { return partition(e.Region) }
+
+// partition is the ARN partition of a region.
+func partition(region string) string {
 	switch {
-	case strings.HasPrefix(e.Region, "cn-"):
+	case strings.HasPrefix(region, "cn-"):
 		return "aws-cn"
-	case strings.HasPrefix(e.Region, "us-gov-"):
+	case strings.HasPrefix(region, "us-gov-"):
 		return "aws-us-gov"
 	}
 	return "aws"

@@ -2,16 +2,23 @@ package config
 
 import "fmt"
 
-// problems collects one environment's mistakes, each naming the environment, the field, the bad value
-// and the fix. Every section of the configuration reports into it, so all mistakes surface together.
+// problems collects one environment's mistakes, or the organisation section's, each naming the
+// environment (or section), the field, the bad value and the fix. Every part of the configuration
+// reports into it, so all mistakes surface together.
 type problems struct {
-	env  string
-	errs []error
+	env string
+	// section names a top-level section instead of an environment, e.g. organization.
+	section string
+	errs    []error
 }
 
 // bad records that field holds value, which fix says how to correct.
 func (p *problems) bad(field string, value any, fix string) {
-	p.errs = append(p.errs, fmt.Errorf("environment %q: %s: %v %s", p.env, field, value, fix))
+	where := fmt.Sprintf("environment %q", p.env)
+	if p.section != "" {
+		where = p.section
+	}
+	p.errs = append(p.errs, fmt.Errorf("%s: %s: %v %s", where, field, value, fix))
 }
 
 func quote(s string) string { return fmt.Sprintf("%q", s) }

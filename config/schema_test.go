@@ -91,12 +91,16 @@ var goOnly = map[string]string{
 	"a role that is also a client principal":                "accessRoles against clientPrincipals",
 	"guardrail-aware without a guardrail":                   "guardrailAware against guardrail.enabled",
 	"unguarded without account enforcement":                 "accessRoles against the guardrail's lists",
+	"management account as a target":                        "targets against account",
+	"endpoint IDs of an unknown environment":                "endpointIds' names against the environments",
+	"one endpoint for two environments":                     "uniqueness across the lists of endpointIds",
+	"an environment named like the organisation stack":      "environment names against the organization section",
 }
 
 // Every bad case Parse rejects, the schema rejects too, unless it is listed in goOnly.
 func TestSchemaRejectsWhatParseRejects(t *testing.T) {
 	schema := compileSchema(t)
-	cases := slices.Concat(badConfigurations, badAccessRoles)
+	cases := slices.Concat(badConfigurations, badAccessRoles, badOrganizations)
 	for name := range goOnly {
 		if !slices.ContainsFunc(cases, func(c badCase) bool { return c.name == name }) {
 			t.Errorf("goOnly lists %q, which is no bad case", name)
@@ -135,6 +139,8 @@ func TestSchemaDescribesEveryField(t *testing.T) {
 			walk(path, node, typ.Elem())
 		case reflect.Slice:
 			walk(path+"[]", node["items"].(map[string]any), typ.Elem())
+		case reflect.Map:
+			walk(path+"{}", node["additionalProperties"].(map[string]any), typ.Elem())
 		case reflect.Struct:
 			if node["additionalProperties"] != false {
 				t.Errorf("%s: the schema allows additional properties", path)
@@ -166,7 +172,7 @@ func TestSchemaDescribesEveryField(t *testing.T) {
 // The schema's enums, patterns and limits are Go's own, so they cannot drift apart.
 func TestSchemaValuesAreGos(t *testing.T) {
 	root := readSchema(t)
-	const env = "$defs/environment/properties/"
+	const env, org = "$defs/environment/properties/", "$defs/organization/properties/"
 	cases := []struct {
 		pointer string
 		want    any
@@ -193,6 +199,12 @@ func TestSchemaValuesAreGos(t *testing.T) {
 		{"$defs/guardrailRegex/properties/name/maxLength", awsrules.MaxGuardrailRegexNameLength},
 		{"$defs/guardrailRegex/properties/pattern/maxLength", awsrules.MaxGuardrailRegexPatternLength},
 		{"$defs/deniedTopic/properties/definition/maxLength", awsrules.MaxGuardrailTopicDefinitionLength},
+		{org + "account/pattern", accountPattern},
+		{org + "targets/items/pattern", targetPattern},
+		{org + "breakGlassRoleArns/items/pattern", roleArnPattern},
+		{org + "deploymentRoleArns/items/pattern", rolePatternArn},
+		{org + "endpointIds/additionalProperties/items/pattern", endpointIDPattern},
+		{org + "apiKeys/enum", APIKeyPolicies},
 	}
 	for _, c := range cases {
 		var got any = root

@@ -40,28 +40,15 @@ func TestAccessMatrix(t *testing.T) {
 		})
 	}
 
+	cases = append(cases, organizationCases(t)...)
+
 	results := evaluate(t, cases)
-	forEachEnv(t, func(t *testing.T, s *synthesized) {
-		for _, c := range cases {
-			if c.env != s.env.Name {
-				continue
-			}
-			r := results[c.id()]
-			if r.Decision != c.want {
-				t.Errorf("%s: got %s, want %s (%s)", c.name, r.Decision, c.want, r.Explain)
-			}
-			for _, w := range r.Warnings {
-				// iam-simulate drops kms:EncryptionContext keys (tools/iameval/NOTES.md, quirk 3). No
-				// statement these rows reach conditions on them, so they are only logged. Any other
-				// ignored key means a condition went unevaluated and the row proves nothing.
-				if strings.Contains(strings.ToLower(w), "kms:encryptioncontext:") {
-					t.Logf("%s: known evaluator limitation: %s", c.name, w)
-				} else {
-					t.Errorf("%s: evaluator ignored a context key: %s", c.name, w)
-				}
-			}
-		}
-	})
+	// A subtest per environment, and one for the organisation's policies.
+	for _, label := range append(slices.Clone(names), organizationLabel) {
+		t.Run(label, func(t *testing.T) {
+			checkAccessCases(t, label, cases, results)
+		})
+	}
 
 	table := matrixTable(cases, results)
 	t.Log("\n" + table)
@@ -89,6 +76,30 @@ func TestAccessMatrix(t *testing.T) {
 	}
 }
 
+// checkAccessCases compares the decisions of the rows labelled env with what they expect.
+func checkAccessCases(t *testing.T, env string, cases []accessCase, results map[string]evalResult) {
+	t.Helper()
+	for _, c := range cases {
+		if c.env != env {
+			continue
+		}
+		r := results[c.id()]
+		if r.Decision != c.want {
+			t.Errorf("%s: got %s, want %s (%s)", c.name, r.Decision, c.want, r.Explain)
+		}
+		for _, w := range r.Warnings {
+			// iam-simulate drops kms:EncryptionContext keys (tools/iameval/NOTES.md, quirk 3). No
+			// statement these rows reach conditions on them, so they are only logged. Any other
+			// ignored key means a condition went unevaluated and the row proves nothing.
+			if strings.Contains(strings.ToLower(w), "kms:encryptioncontext:") {
+				t.Logf("%s: known evaluator limitation: %s", c.name, w)
+			} else {
+				t.Errorf("%s: evaluator ignored a context key: %s", c.name, w)
+			}
+		}
+	}
+}
+
 // accessCase is one row of the matrix.
 type accessCase struct {
 	env, name string
@@ -103,7 +114,10 @@ type accessCase struct {
 	identity  []any
 	resPolicy any
 	endpoint  *stackPolicies // the bedrock-runtime endpoint policy applies when vpce is its id
-	want      string
+	// scps are the service control policies of the principal's account, by level: {orgIdentifier,
+	// policies}. None: no organisation policies apply.
+	scps []any
+	want string
 }
 
 func (c accessCase) id() string { return c.env + ": " + c.name }
@@ -301,20 +315,26 @@ func alertCases(e config.Environment, p stackPolicies) []accessCase {
 	}
 }
 
-// policiesOf takes the policies the rows need from the synthesized template.
-func policiesOf(t *testing.T, s *synthesized) stackPolicies {
+// resolver resolves the intrinsics of values of the environment's template, as deployed.
+func resolver(t *testing.T, s *synthesized) func(v any) any {
 	t.Helper()
 	r, err := cfnresolve.New(s.raw, cfnresolve.Deployment{Partition: s.env.Partition(), Region: s.env.Region, Account: s.env.Account})
 	if err != nil {
 		t.Fatal(err)
 	}
-	must := func(v any) any {
+	return func(v any) any {
 		out, err := r.Resolve(v)
 		if err != nil {
 			t.Fatalf("%s: %v", s.env.Name, err)
 		}
 		return out
 	}
+}
+
+// policiesOf takes the policies the rows need from the synthesized template.
+func policiesOf(t *testing.T, s *synthesized) stackPolicies {
+	t.Helper()
+	must := resolver(t, s)
 	str := func(v any) string { return must(v).(string) }
 	roleID := logicalID(s, s.stack.Invoker.Role.Node().DefaultChild())
 	endpointID := logicalID(s, s.stack.Endpoint.Resource.Node().DefaultChild())
@@ -414,9 +434,10 @@ type evalCase struct {
 		} `json:"resource"`
 		Context map[string]any `json:"contextVariables,omitempty"`
 	} `json:"request"`
-	IdentityPolicies    []any            `json:"identityPolicies,omitempty"`
-	ResourcePolicy      any              `json:"resourcePolicy,omitempty"`
-	VpcEndpointPolicies []map[string]any `json:"vpcEndpointPolicies,omitempty"`
+	IdentityPolicies       []any            `json:"identityPolicies,omitempty"`
+	ResourcePolicy         any              `json:"resourcePolicy,omitempty"`
+	ServiceControlPolicies []any            `json:"serviceControlPolicies,omitempty"`
+	VpcEndpointPolicies    []map[string]any `json:"vpcEndpointPolicies,omitempty"`
 }
 
 type evalResult struct {
@@ -439,7 +460,7 @@ func evaluate(t *testing.T, cases []accessCase) map[string]evalResult {
 		if c.vpce != "" {
 			ec.Request.Context = merge(c.context, map[string]any{"aws:SourceVpce": c.vpce})
 		}
-		ec.IdentityPolicies, ec.ResourcePolicy = c.identity, c.resPolicy
+		ec.IdentityPolicies, ec.ResourcePolicy, ec.ServiceControlPolicies = c.identity, c.resPolicy, c.scps
 		if c.endpoint != nil {
 			// Applies only to requests whose aws:SourceVpce is this endpoint.
 			ec.VpcEndpointPolicies = []map[string]any{{"endpointId": c.endpoint.endpointID, "name": cmp.Or(c.endpoint.endpointName, "bedrock-runtime"), "policy": c.endpoint.endpointPolicy}}

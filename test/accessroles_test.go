@@ -13,7 +13,6 @@ import (
 	"github.com/aws/jsii-runtime-go"
 
 	"github.com/privatebedrock/stack/config"
-	"github.com/privatebedrock/stack/internal/cfnresolve"
 	"github.com/privatebedrock/stack/stacks/environment"
 )
 
@@ -23,17 +22,7 @@ import (
 func accessRoleCases(t *testing.T, s *synthesized, p stackPolicies) []accessCase {
 	t.Helper()
 	e := s.env
-	r, err := cfnresolve.New(s.raw, cfnresolve.Deployment{Partition: e.Partition(), Region: e.Region, Account: e.Account})
-	if err != nil {
-		t.Fatal(err)
-	}
-	must := func(v any) any {
-		out, err := r.Resolve(v)
-		if err != nil {
-			t.Fatalf("%s: %v", e.Name, err)
-		}
-		return out
-	}
+	must := resolver(t, s)
 	// The control-plane endpoint, where callers inside the network list and read inference profiles.
 	control := p
 	control.endpointName = "bedrock"

@@ -29,30 +29,38 @@ func TestControlTowerProactiveControls(t *testing.T) {
 		t.Fatal(err)
 	}
 	dir := t.TempDir()
-	templates := make([]string, len(names))
-	for i, name := range names {
-		templates[i] = filepath.Join(dir, name+".template.json")
-		if err := os.WriteFile(templates[i], envs[name].raw, 0o644); err != nil {
+	// Every environment's template and the organisation stack's.
+	all := map[string]templates{organizationLabel: org.templates}
+	for _, name := range names {
+		all[name] = envs[name].templates
+	}
+	var files []string
+	for _, name := range slices.Sorted(maps.Keys(all)) {
+		file := filepath.Join(dir, name+".template.json")
+		if err := os.WriteFile(file, all[name].raw, 0o644); err != nil {
 			t.Fatal(err)
 		}
+		files = append(files, file)
 	}
 	// One run for all templates: cfn-guard is single-threaded, and on Linux its allocator spends most of
 	// the time in mmap/munmap, so parallel runs contend in the kernel and were slower than this one.
-	reports, err := cfnguard.Validate(guard, filepath.Join(guardPackage, "rules", "control-tower", "cfn-guard"), templates)
+	reports, err := cfnguard.Validate(guard, filepath.Join(guardPackage, "rules", "control-tower", "cfn-guard"), files)
 	if err != nil {
 		t.Fatal(err)
 	}
-	forEachEnv(t, func(t *testing.T, s *synthesized) {
-		findings, ok := reports[s.env.Name+".template.json"]
-		if !ok {
-			t.Fatalf("cfn-guard did not report on %s.template.json", s.env.Name)
-		}
-		verdicts, problems := judgeGuard(s.template, findings)
-		t.Logf("Control Tower findings:\n%s", guardTable(verdicts))
-		for _, p := range problems {
-			t.Error(p)
-		}
-	})
+	for _, name := range append(slices.Clone(names), organizationLabel) {
+		t.Run(name, func(t *testing.T) {
+			findings, ok := reports[name+".template.json"]
+			if !ok {
+				t.Fatalf("cfn-guard did not report on %s.template.json", name)
+			}
+			verdicts, problems := judgeGuard(all[name].template, findings)
+			t.Logf("Control Tower findings:\n%s", guardTable(verdicts))
+			for _, p := range problems {
+				t.Error(p)
+			}
+		})
+	}
 }
 
 // guardSuppression accepts one control on one resource, with the reason an auditor reads. It sits in

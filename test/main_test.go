@@ -27,8 +27,13 @@ const fixture = "testdata/environments.json"
 
 // synthesized is one environment's stack as the tests see it.
 type synthesized struct {
-	env      config.Environment
-	stack    *environment.Stack
+	env   config.Environment
+	stack *environment.Stack
+	templates
+}
+
+// templates is a stack's template, as the tests read it.
+type templates struct {
 	assert   assertions.Template
 	template Template
 	// raw is the template as CloudFormation JSON, for tools that read it.
@@ -39,6 +44,8 @@ var (
 	project string
 	envs    map[string]*synthesized
 	names   []string
+	// org is the organisation stack of the fixture's organization section.
+	org *synthesizedOrganization
 )
 
 func TestMain(m *testing.M) {
@@ -84,17 +91,27 @@ func synthAll() error {
 	project = file.Project
 	app := newApp()
 	built := environment.NewAll(app, file.Project, file.Environments, false)
+	if file.Organization == nil {
+		return fmt.Errorf("%s has no organization section: the organisation stack's tests need one", fixture)
+	}
+	// In the same app, as the app synthesizes it, and before the first synthesis completes the tree.
+	org = newOrganization(app, *file.Organization, file.Environments)
 	envs = map[string]*synthesized{}
 	for i, s := range built {
 		env := file.Environments[i]
 		envs[env.Name] = newSynthesized(env, s)
 		names = append(names, env.Name)
 	}
+	org.synthesized()
 	return nil
 }
 
 func newSynthesized(env config.Environment, s *environment.Stack) *synthesized {
-	tmpl := assertions.Template_FromStack(s.Stack, nil)
+	return &synthesized{env: env, stack: s, templates: templatesOf(s.Stack)}
+}
+
+func templatesOf(stack awscdk.Stack) templates {
+	tmpl := assertions.Template_FromStack(stack, nil)
 	raw, err := json.Marshal(tmpl.ToJSON())
 	if err != nil {
 		panic(err)
@@ -103,7 +120,7 @@ func newSynthesized(env config.Environment, s *environment.Stack) *synthesized {
 	if err := json.Unmarshal(raw, &t); err != nil {
 		panic(err)
 	}
-	return &synthesized{env: env, stack: s, assert: tmpl, template: t, raw: raw}
+	return templates{assert: tmpl, template: t, raw: raw}
 }
 
 // envWhere is the fixture's first environment for which match holds. It fails the test when there is

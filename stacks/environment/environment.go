@@ -169,7 +169,7 @@ func New(scope constructs.Construct, props Props) *Stack {
 	s.detect(env, removal)
 	s.outputs()
 	s.accessRoleOutputs(env)
-	checkCompliance(stack, props.NagReports)
+	compliance.Check(stack, props.NagReports)
 	return s
 }
 

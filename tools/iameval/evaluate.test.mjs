@@ -228,6 +228,54 @@ describe('library behaviours the Go side relies on', () => {
   });
 });
 
+describe('(e) service control policies: a perimeter on aws:SourceVpce', () => {
+  // The shape of the organisation stack's inference policy: deny unless through a listed endpoint,
+  // except AWS services acting for the caller and a named role; FullAWSAccess beside it.
+  const perimeter = (vpce) =>
+    doc(
+      { Effect: 'Allow', Action: '*', Resource: '*' },
+      {
+        Sid: 'DenyInferenceOutsideTheEndpoints',
+        Effect: 'Deny',
+        Action: ['bedrock:InvokeModel', 'bedrock-mantle:CreateInference'],
+        Resource: '*',
+        Condition: {
+          ...(vpce ? { StringNotEqualsIfExists: { 'aws:SourceVpce': [vpce] } } : { Null: { 'aws:SourceVpce': 'true' } }),
+          BoolIfExists: { 'aws:PrincipalIsAWSService': 'false', 'aws:ViaAWSService': 'false' },
+          ArnNotLike: { 'aws:PrincipalArn': [OTHER_ROLE] }
+        }
+      }
+    );
+  const scps = (vpce) => [{ orgIdentifier: 'ou-abcd-11111111', policies: [{ name: 'Perimeter', policy: perimeter(vpce) }] }];
+  const bedrockAll = doc({ Effect: 'Allow', Action: ['bedrock:*', 'bedrock-mantle:*'], Resource: '*' });
+  const decide = async (ctx, vpce = 'vpce-111', principal = APP_SESSION) =>
+    (await one({ request: invoke(principal, HAIKU, ctx), identityPolicies: [bedrockAll], serviceControlPolicies: scps(vpce) })).decision;
+
+  test('without aws:SourceVpce the IfExists operator matches, so the Deny applies', async () => {
+    assert.equal(await decide({}), 'ExplicitlyDenied');
+  });
+  test('through the listed endpoint allowed, through another denied', async () => {
+    assert.equal(await decide({ 'aws:SourceVpce': 'vpce-111' }), 'Allowed');
+    assert.equal(await decide({ 'aws:SourceVpce': 'vpce-222' }), 'ExplicitlyDenied');
+  });
+  test('the Null form admits any endpoint, and still denies calls outside every endpoint', async () => {
+    assert.equal(await decide({ 'aws:SourceVpce': 'vpce-222' }, ''), 'Allowed');
+    assert.equal(await decide({}, ''), 'ExplicitlyDenied');
+  });
+  test('aws:ViaAWSService and the excepted role pass', async () => {
+    assert.equal(await decide({ 'aws:ViaAWSService': 'true' }), 'Allowed');
+    assert.equal(await decide({}, 'vpce-111', OTHER_ROLE), 'Allowed');
+  });
+  test('bedrock-mantle inference is held like InvokeModel', async () => {
+    const project = `arn:aws:bedrock-mantle:us-east-1:${ACCT}:project/default`;
+    const mantle = (ctx) => ({ principal: APP_SESSION, action: 'bedrock-mantle:CreateInference', resource: { resource: project, accountId: ACCT }, contextVariables: ctx });
+    const r = await one({ request: mantle({}), identityPolicies: [bedrockAll], serviceControlPolicies: scps('vpce-111') });
+    assert.equal(r.decision, 'ExplicitlyDenied');
+    assert.match(r.explain, /Explicit Deny in SCP 'Perimeter' statement "DenyInferenceOutsideTheEndpoints"/);
+    assert.equal((await one({ request: mantle({ 'aws:SourceVpce': 'vpce-111' }), identityPolicies: [bedrockAll], serviceControlPolicies: scps('vpce-111') })).decision, 'Allowed');
+  });
+});
+
 describe('CLI', () => {
   const run = (stdin) => spawnSync(process.execPath, [CLI], { input: stdin, encoding: 'utf8' });
 

@@ -1,0 +1,118 @@
+package config
+
+import (
+	"bytes"
+	"encoding/json"
+	"os"
+	"strings"
+	"testing"
+)
+
+func org(doc map[string]any) map[string]any { return doc["organization"].(map[string]any) }
+
+func endpointIDs(doc map[string]any) map[string]any { return org(doc)["endpointIds"].(map[string]any) }
+
+// badOrganizations are mistakes in the organization section. The schema test runs them too.
+var badOrganizations = []badCase{
+	{"malformed management account", func(d map[string]any) { org(d)["account"] = "12345" },
+		[]string{"organization: account", `"12345"`, "12-digit number of the management or delegated administrator account"}},
+	{"malformed organisation region", func(d map[string]any) { org(d)["region"] = "virginia" },
+		[]string{"organization: region", `"virginia"`, "us-east-1"}},
+	{"no targets", func(d map[string]any) { org(d)["targets"] = []any{} },
+		[]string{"organization: targets", "[]", "at least one OU"}},
+	{"malformed OU ID", func(d map[string]any) { org(d)["targets"] = []any{"ou-abcd"} },
+		[]string{"organization: targets[0]", `"ou-abcd"`, "use an OU ID such as ou-abcd-11111111 or a 12-digit account ID"}},
+	{"the organisation root as a target", func(d map[string]any) { org(d)["targets"] = []any{"r-abcd"} },
+		[]string{"organization: targets[0]", `"r-abcd"`, "the organisation root is not accepted"}},
+	{"target listed twice", func(d map[string]any) { org(d)["targets"] = []any{"ou-abcd-11111111", "ou-abcd-11111111"} },
+		[]string{"organization: targets[1]", "listed twice"}},
+	{"management account as a target", func(d map[string]any) { org(d)["targets"] = []any{org(d)["account"]} },
+		[]string{"organization: targets[0]", `"999999999999"`, "do not restrict the management account"}},
+	{"break-glass wildcard", func(d map[string]any) {
+		org(d)["breakGlassRoleArns"] = []any{"arn:aws:iam::111111111111:role/BreakGlass*"}
+	}, []string{"organization: breakGlassRoleArns[0]", `"arn:aws:iam::111111111111:role/BreakGlass*"`, "without wildcards"}},
+	{"break-glass user", func(d map[string]any) { org(d)["breakGlassRoleArns"] = []any{"arn:aws:iam::111111111111:user/Admin"} },
+		[]string{"organization: breakGlassRoleArns[0]", "is not an IAM role ARN"}},
+	{"no deployment roles", func(d map[string]any) { org(d)["deploymentRoleArns"] = []any{} },
+		[]string{"organization: deploymentRoleArns", "[]", "cdk-hnb659fds-cfn-exec-role-*"}},
+	{"deployment role with a wildcard inside the name", func(d map[string]any) {
+		org(d)["deploymentRoleArns"] = []any{"arn:aws:iam::*:role/cdk-*-cfn-exec-role-*"}
+	}, []string{"organization: deploymentRoleArns[0]", `"arn:aws:iam::*:role/cdk-*-cfn-exec-role-*"`, "with * only at the end of the name"}},
+	{"deployment role matching every role", func(d map[string]any) { org(d)["deploymentRoleArns"] = []any{"arn:aws:iam::*:role/*"} },
+		[]string{"organization: deploymentRoleArns[0]", `"arn:aws:iam::*:role/*"`, "is not a role ARN pattern"}},
+	{"deployment role with a partial account wildcard", func(d map[string]any) {
+		org(d)["deploymentRoleArns"] = []any{"arn:aws:iam::1111*:role/Deployer"}
+	}, []string{"organization: deploymentRoleArns[0]", "12-digit account or *"}},
+	{"deployment role with ?", func(d map[string]any) { org(d)["deploymentRoleArns"] = []any{"arn:aws:iam::*:role/Deploy?r"} },
+		[]string{"organization: deploymentRoleArns[0]", `"arn:aws:iam::*:role/Deploy?r"`}},
+	{"endpoint IDs of an unknown environment", func(d map[string]any) { endpointIDs(d)["qa"] = []any{"vpce-0a000000000000001"} },
+		[]string{"organization: endpointIds.qa", `"qa"`, "is no environment of this file: use one of dev, staging, prod"}},
+	{"no endpoint ID for an environment", func(d map[string]any) { endpointIDs(d)["dev"] = []any{} },
+		[]string{"organization: endpointIds.dev", "[]", "is empty", "BedrockRuntimeEndpointId"}},
+	{"malformed endpoint ID", func(d map[string]any) { endpointIDs(d)["dev"] = []any{"vpce-xyz"} },
+		[]string{"organization: endpointIds.dev[0]", `"vpce-xyz"`, "is not a VPC endpoint ID"}},
+	{"one endpoint for two environments", func(d map[string]any) { endpointIDs(d)["staging"] = endpointIDs(d)["dev"] },
+		[]string{"organization: endpointIds.staging[0]", `"vpce-0d000000000000001"`, `also listed for environment "dev"`}},
+	{"unknown API key policy", func(d map[string]any) { org(d)["apiKeys"] = "allow" },
+		[]string{"organization: apiKeys", `"allow"`, `use "deny"`}},
+	{"an environment named like the organisation stack", func(d map[string]any) { env(d, 2)["name"] = "organization" },
+		[]string{`environment "organization": name`, "like the organisation stack", "rename the environment"}},
+	{"key in another case in the organization section", func(d map[string]any) { rename(org(d), "endpointIds", "endpointIDs") },
+		[]string{"organization: endpointIDs", `unknown field: write it "endpointIds"`}},
+	{"unknown key in the organization section", func(d map[string]any) { org(d)["scpTargets"] = []any{} },
+		[]string{"organization: scpTargets", "unknown field: correct its spelling or remove it"}},
+	{"string for a list in the organization section", func(d map[string]any) { org(d)["targets"] = "ou-abcd-11111111" },
+		[]string{"organization: targets", "a JSON string is not valid here", "a list in [ ]"}},
+}
+
+func TestBadOrganizationNamesFieldValueAndFix(t *testing.T) {
+	runBadCases(t, badOrganizations)
+}
+
+// Without the section there is no organisation stack; with it, the API key policy defaults to deny.
+func TestOrganizationIsOptional(t *testing.T) {
+	doc := base(t)
+	delete(org(doc), "apiKeys")
+	raw, _ := json.Marshal(doc)
+	f, err := Parse(raw)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if f.Organization == nil || f.Organization.APIKeyPolicy() != DenyAPIKeys {
+		t.Errorf("organization %+v: want the section with the API key policy deny by default", f.Organization)
+	}
+	delete(doc, "organization")
+	raw, _ = json.Marshal(doc)
+	if f, err := Parse(raw); err != nil || f.Organization != nil {
+		t.Errorf("without the section: organization %+v, error %v; want none", f.Organization, err)
+	}
+}
+
+// A key repeated in a map (endpointIds) is a mistake like one repeated in an object.
+func TestDuplicateEndpointIDsKeyIsRejected(t *testing.T) {
+	raw, err := os.ReadFile(fixture)
+	if err != nil {
+		t.Fatal(err)
+	}
+	first := `"dev": ["vpce-0d000000000000001"],`
+	if !bytes.Contains(raw, []byte(first)) {
+		t.Fatalf("fixture no longer contains %s", first)
+	}
+	raw = bytes.Replace(raw, []byte(first), []byte(first+` "dev": ["vpce-0d000000000000002"],`), 1)
+	_, err = Parse(raw)
+	if want := "organization: endpointIds.dev: appears twice in one object"; err == nil || !strings.Contains(err.Error(), want) {
+		t.Errorf("error %v\nwant it to contain %q", err, want)
+	}
+}
+
+// Mistakes in the organization section are reported beside every environment's.
+func TestOrganizationMistakesAreReportedWithEnvironments(t *testing.T) {
+	doc := base(t)
+	org(doc)["account"] = "1"
+	env(doc, 0)["vpcCidr"] = "nonsense"
+	raw, _ := json.Marshal(doc)
+	_, err := Parse(raw)
+	if err == nil || !strings.Contains(err.Error(), "organization: account") || !strings.Contains(err.Error(), `"dev": vpcCidr`) {
+		t.Errorf("want both mistakes in one error, got %v", err)
+	}
+}

@@ -1,0 +1,360 @@
+// The organisation stack (stacks/organization): its service control policies, as synthesized, and
+// what they decide for the principals of a targeted account.
+
+package test
+
+import (
+	"fmt"
+	"net/netip"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/assertions"
+	"github.com/aws/constructs-go/constructs/v10"
+	"github.com/aws/jsii-runtime-go"
+
+	"github.com/privatebedrock/stack/config"
+	"github.com/privatebedrock/stack/constructs/scp"
+	"github.com/privatebedrock/stack/stacks/organization"
+)
+
+// organizationLabel labels the organisation's rows of the access matrix, where the others name an
+// environment.
+const organizationLabel = "organization"
+
+// synthesizedOrganization is the organisation stack as the tests see it.
+type synthesizedOrganization struct {
+	config config.Organization
+	stack  *organization.Stack
+	templates
+}
+
+// newOrganization creates the organisation stack of o, for the environments all, in app; synthesized
+// reads its template once the app is complete.
+func newOrganization(app awscdk.App, o config.Organization, all []config.Environment) *synthesizedOrganization {
+	s := organization.New(app, organization.Props{Project: project, Organization: o, Environments: all})
+	return &synthesizedOrganization{config: o, stack: s}
+}
+
+// synthesized synthesizes the stack's app, which must be complete, and reads the stack's template.
+func (o *synthesizedOrganization) synthesized() *synthesizedOrganization {
+	o.templates = templatesOf(o.stack.Stack)
+	return o
+}
+
+// organizationVariant creates the fixture's organisation stack again, in an app of its own, with edit
+// applied to a copy of its configuration.
+func organizationVariant(edit func(o *config.Organization)) *synthesizedOrganization {
+	o := org.config
+	o.EndpointIDs = map[string][]string{}
+	for name, ids := range org.config.EndpointIDs {
+		o.EndpointIDs[name] = slices.Clone(ids)
+	}
+	edit(&o)
+	var all []config.Environment
+	for _, name := range names {
+		all = append(all, envs[name].env)
+	}
+	return newOrganization(newApp(), o, all)
+}
+
+// withoutEndpointIDs is the organisation stack before any environment's endpoint ID is known, once per
+// process: the access matrix and the template test both read it.
+var withoutEndpointIDs = sync.OnceValue(func() *synthesizedOrganization {
+	return organizationVariant(func(o *config.Organization) { o.EndpointIDs = nil }).synthesized()
+})
+
+// content is the document of one of the stack's policies, as the template hands it to Organizations.
+func (o *synthesizedOrganization) content(p *scp.Policy) map[string]any {
+	return o.template.Resources[*o.stack.GetLogicalId(p.Resource)].Properties["Content"].(map[string]any)
+}
+
+// statement is the statement of a policy document with this Sid.
+func statement(t *testing.T, doc map[string]any, sid string) map[string]any {
+	t.Helper()
+	for _, s := range statements(doc) {
+		if s["Sid"] == sid {
+			return s
+		}
+	}
+	t.Fatalf("no statement %s in %s", sid, jsonOf(doc))
+	return nil
+}
+
+// The two policies, their targets, and every statement, for the fixture: endpoint IDs for each
+// environment, a break-glass role, the CDK execution role as the deployment role, and API keys denied.
+func TestOrganizationPolicies(t *testing.T) {
+	o, dev := org.config, envs[names[0]].env
+	if got := *org.stack.StackName(); got != project+"-organization" {
+		t.Errorf("stack name %s", got)
+	}
+	if org.stack.Account() == nil || *org.stack.Account() != o.Account || *org.stack.Region() != o.Region {
+		t.Errorf("stack in %s/%s, configured %s/%s", *org.stack.Account(), *org.stack.Region(), o.Account, o.Region)
+	}
+	if p := org.stack.TerminationProtection(); p == nil || !*p {
+		t.Error("the organisation stack is not termination-protected: deleting it would lift every policy at once")
+	}
+	if ids := org.template.ofType("AWS::Organizations::Policy"); len(ids) != 2 {
+		t.Fatalf("policies %v, want the inference policy and the protections", ids)
+	}
+	for _, p := range []*scp.Policy{org.stack.Inference, org.stack.Protections} {
+		expect(t, "policy "+*p.Node().Path(), map[string]any{"Type": "SERVICE_CONTROL_POLICY", "TargetIds": o.Targets},
+			org.template.Resources[*org.stack.GetLogicalId(p.Resource)].Properties)
+	}
+
+	inference := org.content(org.stack.Inference)
+	if n := len(statements(inference)); n != 1 {
+		t.Errorf("inference policy has %d statements, want 1", n)
+	}
+	expect(t, "inference statement", map[string]any{
+		"Effect":   "Deny",
+		"Resource": "*",
+		"Action":   []any{"bedrock-mantle:CreateInference", "bedrock:InvokeModel", "bedrock:InvokeModelWithResponseStream"},
+		"Condition": map[string]any{
+			"StringNotEqualsIfExists": map[string]any{"aws:SourceVpce": []any{o.EndpointIDs["dev"][0], o.EndpointIDs["staging"][0], o.EndpointIDs["prod"][0]}},
+			"BoolIfExists":            map[string]any{"aws:PrincipalIsAWSService": "false", "aws:ViaAWSService": "false"},
+			// The break-glass role, and dev's access role that calls from corporate addresses.
+			"ArnNotLike": map[string]any{"aws:PrincipalArn": []any{o.BreakGlassRoleArns[0], dev.AccessRoleArn(dev.AccessRoles[0])}},
+		},
+	}, statement(t, inference, "DenyInferenceOutsideTheEndpoints"))
+	if c := statement(t, inference, "DenyInferenceOutsideTheEndpoints")["Condition"].(map[string]any); c["Null"] != nil {
+		t.Errorf("with endpoint IDs the policy must not fall back to the Null check: %s", jsonOf(c))
+	}
+
+	protections := org.content(org.stack.Protections)
+	expect(t, "API key creation", map[string]any{"Effect": "Deny", "Action": "iam:CreateServiceSpecificCredential", "Resource": "*",
+		"Condition": map[string]any{"StringEquals": map[string]any{"iam:ServiceSpecificCredentialServiceName": "bedrock.amazonaws.com"}}},
+		statement(t, protections, "DenyCreatingBedrockApiKeys"))
+	keys := statement(t, protections, "DenyBedrockApiKeys")
+	expect(t, "API keys", map[string]any{"Effect": "Deny", "Action": []any{"bedrock-mantle:CallWithBearerToken", "bedrock:CallWithBearerToken"}, "Resource": "*"}, keys)
+	if keys["Condition"] != nil {
+		t.Errorf("API keys are denied to everyone, break-glass roles included: %s", jsonOf(keys))
+	}
+	deployers := []any{o.DeploymentRoleArns[0], o.BreakGlassRoleArns[0]}
+	var handlers []any
+	for _, name := range names {
+		e := envs[name].env
+		if e.InvocationLogging.Enabled {
+			handlers = append(handlers, fmt.Sprintf("arn:aws:iam::%s:role/%s-*", e.Account, config.StackName(project, e.Name)))
+		}
+	}
+	expect(t, "logging protection", map[string]any{"Effect": "Deny", "Resource": "*",
+		"Action":    []any{"bedrock:DeleteModelInvocationLoggingConfiguration", "bedrock:PutModelInvocationLoggingConfiguration"},
+		"Condition": map[string]any{"ArnNotLike": map[string]any{"aws:PrincipalArn": append(slices.Clone(deployers), handlers...)}}},
+		statement(t, protections, "DenyChangingInvocationLogging"))
+	expect(t, "guardrail protection", map[string]any{"Effect": "Deny", "Resource": "*",
+		"Action":    []any{"bedrock:DeleteEnforcedGuardrailConfiguration", "bedrock:PutEnforcedGuardrailConfiguration"},
+		"Condition": map[string]any{"ArnNotLike": map[string]any{"aws:PrincipalArn": deployers}}},
+		statement(t, protections, "DenyChangingGuardrailEnforcement"))
+	if n := len(statements(protections)); n != 4 {
+		t.Errorf("protections have %d statements, want 4", n)
+	}
+	for _, p := range []*scp.Policy{org.stack.Inference, org.stack.Protections} {
+		if n := len(p.Content); n > scp.MaxSize/2 {
+			t.Errorf("%s is %d characters: the fixture's policies should stay far below the %d limit", *p.Node().Path(), n, scp.MaxSize)
+		}
+	}
+	if w := warnings(org.stack.Stack, ".*"); len(w) > 0 {
+		t.Errorf("with every environment's endpoint ID the stack warns: %v", w)
+	}
+}
+
+// warnings are the stack's warnings whose message matches pattern.
+func warnings(stack awscdk.Stack, pattern string) []string {
+	var out []string
+	for _, w := range *assertions.Annotations_FromStack(stack).FindWarning(jsii.String("*"), assertions.Match_StringLikeRegexp(jsii.String(pattern))) {
+		out = append(out, fmt.Sprint(w.Entry.Data))
+	}
+	return out
+}
+
+// Before the endpoints' IDs are known the policy can only require that a request comes through some
+// VPC endpoint, and synthesis says so.
+func TestOrganizationWithoutEndpointIDsRequiresAnyEndpointAndWarns(t *testing.T) {
+	o := withoutEndpointIDs()
+	c := statement(t, o.content(o.stack.Inference), "DenyInferenceOutsideTheEndpoints")["Condition"].(map[string]any)
+	expect(t, "inference condition", map[string]any{"Null": map[string]any{"aws:SourceVpce": "true"}}, c)
+	if c["StringNotEqualsIfExists"] != nil {
+		t.Errorf("without endpoint IDs: %s", jsonOf(c))
+	}
+	if w := warnings(o.stack.Stack, ".*endpointIds is empty.*any VPC endpoint.*cannot reference them.*"); len(w) != 1 {
+		t.Errorf("%d warnings about the any-endpoint check, want 1: %v", len(w), warnings(o.stack.Stack, ".*"))
+	}
+}
+
+// An environment added later, whose endpoint ID is not listed yet, would lose inference through its
+// endpoint: synthesis names it. So does an environment in the management account, which no SCP holds.
+func TestOrganizationWarnsOfEnvironmentsItDoesNotCover(t *testing.T) {
+	o := organizationVariant(func(o *config.Organization) {
+		delete(o.EndpointIDs, "prod")
+		o.Account = envs["staging"].env.Account
+		o.Targets = []string{"ou-abcd-11111111"}
+	}).synthesized()
+	if w := warnings(o.stack.Stack, ".*lists no endpoint of prod: the inference policy denies calls through the endpoint of each.*"); len(w) != 1 {
+		t.Errorf("want a warning about prod's endpoint, got %v", warnings(o.stack.Stack, ".*"))
+	}
+	if w := warnings(o.stack.Stack, ".*Environment staging deploys to 222222222222.*do not restrict the management account.*"); len(w) != 1 {
+		t.Errorf("want a warning about staging in the management account, got %v", warnings(o.stack.Stack, ".*"))
+	}
+}
+
+// denyLongTerm is AWS's less strict example: long-term keys only, for bedrock and bedrock-mantle.
+func TestOrganizationDeniesLongTermAPIKeysOnly(t *testing.T) {
+	o := organizationVariant(func(o *config.Organization) { o.APIKeys = config.DenyLongTermAPIKeys }).synthesized()
+	doc := o.content(o.stack.Protections)
+	for sid, service := range map[string]string{"DenyLongTermBedrockApiKeys": "bedrock", "DenyLongTermBedrockMantleApiKeys": "bedrock-mantle"} {
+		expect(t, service+" long-term keys", map[string]any{"Effect": "Deny", "Action": service + ":CallWithBearerToken", "Resource": "*",
+			"Condition": map[string]any{"StringEquals": map[string]any{service + ":BearerTokenType": "LONG_TERM"}}},
+			statement(t, doc, sid))
+	}
+	statement(t, doc, "DenyCreatingBedrockApiKeys")
+	for _, s := range statements(doc) {
+		if s["Sid"] == "DenyBedrockApiKeys" {
+			t.Errorf("denyLongTerm still denies every key: %s", jsonOf(s))
+		}
+	}
+}
+
+// A policy Organizations would refuse for its size fails the synthesis, naming the policy, its size,
+// the limit and what to shorten.
+func TestOrganizationPolicyOverTheSizeLimitFailsSynthesis(t *testing.T) {
+	o := organizationVariant(func(o *config.Organization) {
+		for i := range 250 {
+			o.EndpointIDs["dev"] = append(o.EndpointIDs["dev"], fmt.Sprintf("vpce-0%016x", i+2))
+		}
+	})
+	size := len(o.stack.Inference.Content)
+	if size <= scp.MaxSize {
+		t.Fatalf("the inference policy is %d characters: the case must exceed %d", size, scp.MaxSize)
+	}
+	want := fmt.Sprintf("service control policy %s-inference-through-endpoints is %d characters as minified JSON, more than the 5120 Organizations accepts: list fewer IDs in organization.endpointIds", project, size)
+	if got := errorsOf(o.stack.Inference.Resource); len(got) != 1 || !strings.HasPrefix(got[0], want) {
+		t.Errorf("errors %q, want one starting %q", got, want)
+	}
+	if got := errorsOf(o.stack.Protections.Resource); len(got) > 0 {
+		t.Errorf("the protections, within the limit, have errors %q", got)
+	}
+	defer func() {
+		if r := recover(); r == nil || !strings.Contains(fmt.Sprint(r), "Validation failed") {
+			t.Errorf("synthesis ended with %v, want it to fail validation", r)
+		}
+	}()
+	o.synthesized()
+}
+
+// errorsOf are the synthesis errors recorded on a construct.
+func errorsOf(c constructs.IConstruct) []string {
+	var out []string
+	for _, m := range *c.Node().Metadata() {
+		if *m.Type == "aws:cdk:error" {
+			out = append(out, fmt.Sprint(m.Data))
+		}
+	}
+	return out
+}
+
+// The size counted is the document as CloudFormation hands it over: minified, nothing escaped.
+func TestOrganizationPolicySizeIsTheMinifiedDocument(t *testing.T) {
+	for _, p := range []*scp.Policy{org.stack.Inference, org.stack.Protections} {
+		if got, want := p.Content, jsonOf(org.content(p)); len(got) != len(want) || strings.ContainsAny(got, " \n") {
+			t.Errorf("%s: counted %d characters of %s, want the %d of %s", *p.Node().Path(), len(got), got, len(want), want)
+		}
+	}
+}
+
+// organizationCases are the access-matrix rows of the organisation's policies: what they decide for
+// the roles of a targeted account (the fixture's first environment's) that hold broad permissions of
+// their own, beside FullAWSAccess, as Organizations attaches it by default.
+func organizationCases(t *testing.T) []accessCase {
+	t.Helper()
+	s := envs[names[0]]
+	e, p := s.env, policiesOf(t, s)
+	// The endpoint as the organisation's policies know it: by the ID configured for the environment.
+	p.endpointID = org.config.EndpointIDs[e.Name][0]
+	scps := scpsOf(org)
+	model := e.ModelArns()[0]
+	member, who := sessionOf(e.ClientPrincipals[0]), "member-account role"
+	own := []any{policy(stmt("bedrock:*", "*"), stmt("bedrock-mantle:*", "*"), stmt("iam:CreateServiceSpecificCredential", "*"))}
+	row := func(name, who, principal, action, resource, what, vpce string, identity []any, context map[string]any, want string) accessCase {
+		c := accessCase{env: organizationLabel, name: name, who: who, principal: principal, action: action, resource: resource, what: what,
+			account: e.Account, vpce: vpce, context: context, identity: identity, scps: scps, want: want}
+		if strings.HasPrefix(action, "bedrock:Invoke") {
+			c.endpoint = &p
+		}
+		return c
+	}
+	mantle := fmt.Sprintf("arn:%s:bedrock-mantle:%s:%s:project/default", e.Partition(), e.Region, e.Account)
+	deployer := sessionOf(fmt.Sprintf("arn:aws:iam::%s:role/cdk-hnb659fds-cfn-exec-role-%s-%s", e.Account, e.Account, e.Region))
+	handler := sessionOf(fmt.Sprintf("arn:aws:iam::%s:role/%s-InvocationLoggingConfigur-1A2B3C4D5E6F", e.Account, config.StackName(project, e.Name)))
+	breakGlass := sessionOf(org.config.BreakGlassRoleArns[0])
+	admin := []any{policy(stmt("*", "*"))}
+	const logging, guardrail = "bedrock:DeleteModelInvocationLoggingConfiguration", "bedrock:PutEnforcedGuardrailConfiguration"
+	const none, account = "—", "account configuration"
+	cases := []accessCase{
+		row("targeted account's role with bedrock:* of its own, not through an endpoint", who, member, "bedrock:InvokeModel", model, "", "", own, nil, "ExplicitlyDenied"),
+		row("targeted account's role with bedrock:* of its own, through the environment's endpoint", who, member, "bedrock:InvokeModel", model, "", p.endpointID, own, nil, "Allowed"),
+		row("targeted account's role with bedrock:* of its own, through another VPC's endpoint", who, member, "bedrock:InvokeModel", model, "", "vpce-0aaaaaaaaaaaaaaaa", own, nil, "ExplicitlyDenied"),
+		row("targeted account's role, streaming, not through an endpoint", who, member, "bedrock:InvokeModelWithResponseStream", model, "", "", own, nil, "ExplicitlyDenied"),
+		row("targeted account's role, OpenAI-compatible inference (bedrock-mantle), not through an endpoint", who, member, "bedrock-mantle:CreateInference", mantle, "bedrock-mantle project", "", own, nil, "ExplicitlyDenied"),
+		row("an AWS service calling Bedrock for the role (aws:ViaAWSService), not through an endpoint", who, member, "bedrock:InvokeModel", model, "", "", own, map[string]any{"aws:ViaAWSService": "true"}, "Allowed"),
+		row("targeted account's role calls with a Bedrock API key", who, member, "bedrock:CallWithBearerToken", "*", none, "", own, map[string]any{"bedrock:BearerTokenType": "SHORT_TERM"}, "ExplicitlyDenied"),
+		row("targeted account's role calls bedrock-mantle with an API key", who, member, "bedrock-mantle:CallWithBearerToken", "*", none, "", own, map[string]any{"bedrock-mantle:BearerTokenType": "LONG_TERM"}, "ExplicitlyDenied"),
+		row("targeted account's role creates a Bedrock API key (service-specific credential)", who, member, "iam:CreateServiceSpecificCredential", fmt.Sprintf("arn:aws:iam::%s:user/BedrockKeyUser", e.Account), "IAM user",
+			"", own, map[string]any{"iam:ServiceSpecificCredentialServiceName": "bedrock.amazonaws.com"}, "ExplicitlyDenied"),
+		row("targeted account's role deletes the invocation logging configuration", who, member, logging, "*", account, "", own, nil, "ExplicitlyDenied"),
+		row("targeted account's role puts an enforced guardrail configuration", who, member, guardrail, "*", account, "", own, nil, "ExplicitlyDenied"),
+		row("CDK deployment role deletes the invocation logging configuration", "deployment role", deployer, logging, "*", account, "", admin, nil, "Allowed"),
+		row("CDK deployment role puts an enforced guardrail configuration", "deployment role", deployer, guardrail, "*", account, "", admin, nil, "Allowed"),
+		row("the environment's logging handler puts the logging configuration", "logging handler", handler, "bedrock:PutModelInvocationLoggingConfiguration", "*", account, "",
+			[]any{policy(stmt("bedrock:PutModelInvocationLoggingConfiguration", "*"))}, nil, "Allowed"),
+		row("break-glass role, not through an endpoint", "break-glass role", breakGlass, "bedrock:InvokeModel", model, "", "", own, nil, "Allowed"),
+		row("break-glass role deletes the invocation logging configuration", "break-glass role", breakGlass, logging, "*", account, "", own, nil, "Allowed"),
+		row("break-glass role calls with a Bedrock API key", "break-glass role", breakGlass, "bedrock:CallWithBearerToken", "*", none, "", own, map[string]any{"bedrock:BearerTokenType": "SHORT_TERM"}, "ExplicitlyDenied"),
+	}
+	// An access role allowed from corporate addresses is excepted from the endpoint rule; its own Deny
+	// still keeps it to those addresses.
+	for _, r := range e.AccessRoles {
+		if len(r.Network.SourceIPs) == 0 {
+			continue
+		}
+		must := resolver(t, s)
+		identity := must(rolePolicies(s.template, logicalID(s, s.stack.AccessRoles[r.Name].Resource.Node().DefaultChild()))).([]any)
+		corporate := netip.MustParsePrefix(r.Network.SourceIPs[0]).Addr().Next().String()
+		context := func(ip string) map[string]any {
+			c := map[string]any{"aws:SourceIp": ip}
+			if r.GuardrailAware {
+				c["bedrock:GuardrailIdentifier"] = p.guardrailVersioned
+			}
+			return c
+		}
+		cases = append(cases,
+			row("access role "+r.Name+" from its corporate network, not through an endpoint", "role "+r.Name, sessionOf(e.AccessRoleArn(r)), "bedrock:InvokeModel", model, "", "", identity, context(corporate), "Allowed"),
+			row("access role "+r.Name+" from another network: its own Deny", "role "+r.Name, sessionOf(e.AccessRoleArn(r)), "bedrock:InvokeModel", model, "", "", identity, context("203.0.113.10"), "ExplicitlyDenied"),
+		)
+		break
+	}
+	// Before the endpoints' IDs are configured, any VPC endpoint passes.
+	weak := scpsOf(withoutEndpointIDs())
+	for _, c := range []accessCase{
+		row("without endpointIds: targeted account's role through another VPC's endpoint (any endpoint passes)", who, member, "bedrock:InvokeModel", model, "", "vpce-0aaaaaaaaaaaaaaaa", own, nil, "Allowed"),
+		row("without endpointIds: targeted account's role, not through an endpoint", who, member, "bedrock:InvokeModel", model, "", "", own, nil, "ExplicitlyDenied"),
+	} {
+		c.scps = weak
+		cases = append(cases, c)
+	}
+	return cases
+}
+
+// scpsOf is what applies to an account of o's first target: FullAWSAccess, which Organizations attaches
+// to every OU and account unless removed, and the stack's policies as the template has them.
+func scpsOf(o *synthesizedOrganization) []any {
+	policies := []any{map[string]any{"name": "FullAWSAccess", "policy": policy(map[string]any{"Effect": "Allow", "Action": "*", "Resource": "*"})}}
+	for _, p := range []*scp.Policy{o.stack.Inference, o.stack.Protections} {
+		props := o.template.Resources[*o.stack.GetLogicalId(p.Resource)].Properties
+		policies = append(policies, map[string]any{"name": props["Name"], "policy": props["Content"]})
+	}
+	return []any{map[string]any{"orgIdentifier": o.config.Targets[0], "policies": policies}}
+}
