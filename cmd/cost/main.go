@@ -11,18 +11,14 @@
 package main
 
 import (
-	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
 	"io"
-	"io/fs"
-	"maps"
 	"os"
-	"path/filepath"
-	"slices"
 	"strings"
 
+	"github.com/privatebedrock/stack/internal/assembly"
 	"github.com/privatebedrock/stack/internal/cost"
 )
 
@@ -107,43 +103,25 @@ func printBreakdown(w io.Writer, name string, b cost.Breakdown) {
 	fmt.Fprintln(w)
 }
 
-// readAssembly reads the stacks of a cloud assembly's manifest, sorted by name, with their templates
-// and the region of their environment (aws://account/region).
+// readAssembly reads the stacks of a cloud assembly, sorted by name, with their templates and regions.
 func readAssembly(dir string) ([]cost.Stack, error) {
-	raw, err := os.ReadFile(filepath.Join(dir, "manifest.json"))
-	if errors.Is(err, fs.ErrNotExist) {
-		return nil, fmt.Errorf("no cloud assembly in %s: run npm run synth first", dir)
+	found, err := assembly.Stacks(dir)
+	if errors.Is(err, assembly.ErrNoAssembly) {
+		return nil, fmt.Errorf("%w: run npm run synth first", err)
 	}
 	if err != nil {
 		return nil, err
 	}
-	var m struct {
-		Artifacts map[string]struct {
-			Type        string `json:"type"`
-			Environment string `json:"environment"`
-			Properties  struct {
-				TemplateFile string `json:"templateFile"`
-			} `json:"properties"`
-		} `json:"artifacts"`
-	}
-	if err := json.Unmarshal(raw, &m); err != nil {
-		return nil, fmt.Errorf("%s: %w", filepath.Join(dir, "manifest.json"), err)
-	}
 	var stacks []cost.Stack
-	for _, name := range slices.Sorted(maps.Keys(m.Artifacts)) {
-		a := m.Artifacts[name]
-		if a.Type != "aws:cloudformation:stack" {
-			continue
+	for _, a := range found {
+		if a.Region == "" {
+			return nil, fmt.Errorf("stack %s has no region: prices are per region, so give the stack an env with one", a.Name)
 		}
-		_, region, ok := strings.Cut(strings.TrimPrefix(a.Environment, "aws://"), "/")
-		if !ok || region == "" || region == "unknown-region" {
-			return nil, fmt.Errorf("stack %s has no region (environment %q): prices are per region, so give the stack an env with one", name, a.Environment)
-		}
-		template, err := os.ReadFile(filepath.Join(dir, a.Properties.TemplateFile))
+		template, err := os.ReadFile(a.TemplatePath)
 		if err != nil {
-			return nil, fmt.Errorf("stack %s: %w", name, err)
+			return nil, fmt.Errorf("stack %s: %w", a.Name, err)
 		}
-		stacks = append(stacks, cost.Stack{Name: name, Template: template, Region: region})
+		stacks = append(stacks, cost.Stack{Name: a.Name, Template: template, Region: a.Region})
 	}
 	if len(stacks) == 0 {
 		return nil, fmt.Errorf("no stacks in %s: run npm run synth first", dir)

@@ -7,8 +7,8 @@ import (
 	"testing"
 )
 
-// assembly writes a cloud assembly: a manifest with the given artifacts, and the given files.
-func assembly(t *testing.T, artifacts string, files map[string]string) string {
+// writeAssembly writes a cloud assembly: a manifest with the given artifacts, and the given files.
+func writeAssembly(t *testing.T, artifacts string, files map[string]string) string {
 	t.Helper()
 	dir := t.TempDir()
 	files["manifest.json"] = `{"version": "54.0.0", "artifacts": {` + artifacts + `}}`
@@ -40,7 +40,7 @@ func runCost(t *testing.T, args ...string) (code int, stdout, stderr string) {
 }
 
 func TestMarkdownTablePerStack(t *testing.T) {
-	dir := assembly(t, stack("private-bedrock-staging", "aws://222222222222/us-east-1")+`,
+	dir := writeAssembly(t, stack("private-bedrock-staging", "aws://222222222222/us-east-1")+`,
 "private-bedrock-staging.assets": {"type": "cdk:asset-manifest", "properties": {"file": "x.assets.json"}},
 `+stack("private-bedrock-dev", "aws://111111111111/ap-northeast-2"), map[string]string{
 		"private-bedrock-staging.template.json": `{"Resources": {
@@ -87,7 +87,7 @@ func TestMarkdownTablePerStack(t *testing.T) {
 }
 
 func TestUnknownTypesAreWarnedAbout(t *testing.T) {
-	dir := assembly(t, stack("s", "aws://1/us-east-1"), map[string]string{
+	dir := writeAssembly(t, stack("s", "aws://1/us-east-1"), map[string]string{
 		"s.template.json": `{"Resources": {"Nat": {"Type": "AWS::EC2::NatGateway", "Properties": {}}}}`,
 	})
 	code, _, stderr := runCost(t, "-assembly", dir)
@@ -101,10 +101,10 @@ func TestFailures(t *testing.T) {
 		name, dir, want string
 	}{
 		{"no assembly", filepath.Join(t.TempDir(), "cdk.out"), "run npm run synth first"},
-		{"no stacks", assembly(t, "", map[string]string{}), "no stacks in"},
-		{"no region", assembly(t, stack("s", "aws://unknown-account/unknown-region"), map[string]string{"s.template.json": `{}`}),
+		{"no stacks", writeAssembly(t, "", map[string]string{}), "no stacks in"},
+		{"no region", writeAssembly(t, stack("s", "aws://unknown-account/unknown-region"), map[string]string{"s.template.json": `{}`}),
 			"stack s has no region"},
-		{"no prices", assembly(t, stack("s", "aws://1/sa-east-1"), map[string]string{"s.template.json": `{}`}),
+		{"no prices", writeAssembly(t, stack("s", "aws://1/sa-east-1"), map[string]string{"s.template.json": `{}`}),
 			`s: cost: no prices for region "sa-east-1"`},
 	} {
 		code, _, stderr := runCost(t, "-assembly", c.dir)

@@ -20,9 +20,10 @@ import (
 	"io"
 	"os"
 	"os/exec"
-	"path/filepath"
 	"slices"
 	"strings"
+
+	"github.com/privatebedrock/stack/internal/assembly"
 )
 
 // Script is the validator, relative to the module root.
@@ -163,53 +164,20 @@ func (s stack) acknowledgedElsewhere(rule string) string {
 	return ""
 }
 
-// readAssembly lists the stacks of the cloud assembly in dir and of its nested assemblies (stages).
+// readAssembly lists the stacks of the cloud assembly in dir and of its nested assemblies (stages), with
+// their construct metadata.
 func readAssembly(dir string) ([]stack, error) {
-	var manifest struct {
-		Artifacts map[string]struct {
-			Type                   string `json:"type"`
-			Environment            string `json:"environment"`
-			DisplayName            string `json:"displayName"`
-			AdditionalMetadataFile string `json:"additionalMetadataFile"`
-			Properties             struct {
-				TemplateFile  string `json:"templateFile"`
-				DirectoryName string `json:"directoryName"`
-			} `json:"properties"`
-		} `json:"artifacts"`
-	}
-	if err := readJSON(filepath.Join(dir, "manifest.json"), &manifest); err != nil {
+	found, err := assembly.Stacks(dir)
+	if err != nil {
 		return nil, err
 	}
-	var stacks []stack
-	for name, a := range manifest.Artifacts {
-		switch a.Type {
-		case "cdk:cloud-assembly":
-			nested, err := readAssembly(filepath.Join(dir, a.Properties.DirectoryName))
-			if err != nil {
-				return nil, err
-			}
-			stacks = append(stacks, nested...)
-		case "aws:cloudformation:stack":
-			s := stack{stackTemplate: stackTemplate{StackConstructPath: a.DisplayName, TemplatePath: filepath.Join(dir, a.Properties.TemplateFile)}}
-			if s.StackConstructPath == "" {
-				s.StackConstructPath = name
-			}
-			// aws://account/region, with unknown-account and unknown-region for an agnostic stack.
-			if env, ok := strings.CutPrefix(a.Environment, "aws://"); ok {
-				account, region, _ := strings.Cut(env, "/")
-				if account != "unknown-account" {
-					s.AccountID = account
-				}
-				if region != "unknown-region" {
-					s.Region = region
-				}
-			}
-			var err error
-			if s.paths, s.acknowledged, err = readMetadata(filepath.Join(dir, a.AdditionalMetadataFile)); err != nil {
-				return nil, err
-			}
-			stacks = append(stacks, s)
+	stacks := make([]stack, len(found))
+	for i, a := range found {
+		s := stack{stackTemplate: stackTemplate{StackConstructPath: a.DisplayName, TemplatePath: a.TemplatePath, AccountID: a.Account, Region: a.Region}}
+		if s.paths, s.acknowledged, err = readMetadata(a.MetadataPath); err != nil {
+			return nil, err
 		}
+		stacks[i] = s
 	}
 	return stacks, nil
 }
