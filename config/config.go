@@ -5,6 +5,7 @@
 package config
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -111,7 +112,10 @@ func Parse(data []byte) (*File, error) {
 		}
 		f.Environments = append(f.Environments, e)
 	}
-	if doc.Organization != nil {
+	if string(bytes.TrimSpace(doc.Organization)) == "null" {
+		// The schema refuses null too: one clear line instead of every field reported empty.
+		errs = append(errs, fmt.Errorf("%s: null is not a section: remove the key for no organisation policies, or give the object", organizationName))
+	} else if doc.Organization != nil {
 		f.Organization = &Organization{}
 		for _, problem := range strictDecode(doc.Organization, f.Organization) {
 			errs = append(errs, fmt.Errorf("%s: %s", organizationName, problem))

@@ -86,6 +86,11 @@ func TestOrganizationIsOptional(t *testing.T) {
 	if f, err := Parse(raw); err != nil || f.Organization != nil {
 		t.Errorf("without the section: organization %+v, error %v; want none", f.Organization, err)
 	}
+	doc["organization"] = nil
+	raw, _ = json.Marshal(doc)
+	if _, err := Parse(raw); err == nil || err.Error() != "organization: null is not a section: remove the key for no organisation policies, or give the object" {
+		t.Errorf("with the section null: error %v; want the one line that says to remove the key", err)
+	}
 }
 
 // A key repeated in a map (endpointIds) is a mistake like one repeated in an object.
