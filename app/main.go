@@ -1,6 +1,7 @@
 // Command app is the CDK entry point: it reads the environment configuration, picks the environments
-// named by the "env" context (all when unset), synthesizes one stack per environment, and the
-// organisation policies stack when the configuration has an organization section, and validates the
+// named by the "env" context (all when unset), synthesizes one stack per environment, the
+// organisation policies stack when the configuration has an organization section, and the delivery
+// pipeline when it has a pipeline section and no environments are selected, and validates the
 // templates.
 //
 //	cdk synth                      every environment
@@ -23,6 +24,7 @@ import (
 	"github.com/privatebedrock/stack/internal/jsiienv"
 	"github.com/privatebedrock/stack/stacks/environment"
 	"github.com/privatebedrock/stack/stacks/organization"
+	"github.com/privatebedrock/stack/stacks/pipeline"
 )
 
 func main() {
@@ -66,7 +68,11 @@ func build(app awscdk.App) error {
 		return err
 	}
 	nagReports := contextString(app, "nagReports", "") == "true"
-	environment.NewAll(app, file.Project, envs, nagReports)
+	stacks := environment.NewAll(app, file.Project, envs, nagReports)
+	if p := file.Pipeline; p != nil && names == nil {
+		// The pipeline deploys every environment: a selection of some is for a deployment by hand.
+		pipeline.New(app, pipeline.Props{Project: file.Project, Pipeline: *p, Environments: stacks, NagReports: nagReports})
+	}
 	if o := file.Organization; o != nil {
 		// Every environment shapes the policies, whichever this synthesis selects.
 		organization.New(app, organization.Props{Project: file.Project, Organization: *o, Environments: file.Environments, NagReports: nagReports})

@@ -24,6 +24,8 @@ type File struct {
 	Environments []Environment `json:"environments"`
 	// Organization is the optional organisation policies stack; nil without the section.
 	Organization *Organization `json:"organization"`
+	// Pipeline is the optional delivery pipeline; nil without the section.
+	Pipeline *Pipeline `json:"pipeline"`
 }
 
 // Environment is one deployable copy of the architecture: one stack in one account and region.
@@ -81,6 +83,7 @@ type document struct {
 	Project      string            `json:"project"`
 	Environments []json.RawMessage `json:"environments"`
 	Organization json.RawMessage   `json:"organization"`
+	Pipeline     json.RawMessage   `json:"pipeline"`
 }
 
 // Parse decodes and validates a configuration. Keys must match exactly, so a typo never silently falls
@@ -112,15 +115,8 @@ func Parse(data []byte) (*File, error) {
 		}
 		f.Environments = append(f.Environments, e)
 	}
-	if string(bytes.TrimSpace(doc.Organization)) == "null" {
-		// The schema refuses null too: one clear line instead of every field reported empty.
-		errs = append(errs, fmt.Errorf("%s: null is not a section: remove the key for no organisation policies, or give the object", organizationName))
-	} else if doc.Organization != nil {
-		f.Organization = &Organization{}
-		for _, problem := range strictDecode(doc.Organization, f.Organization) {
-			errs = append(errs, fmt.Errorf("%s: %s", organizationName, problem))
-		}
-	}
+	f.Organization = decodeSection[Organization](doc.Organization, organizationName, "no organisation policies", &errs)
+	f.Pipeline = decodeSection[Pipeline](doc.Pipeline, pipelineName, "no pipeline", &errs)
 	if len(errs) > 0 {
 		return nil, errors.Join(errs...)
 	}
@@ -128,6 +124,24 @@ func Parse(data []byte) (*File, error) {
 		return nil, err
 	}
 	return f, nil
+}
+
+// decodeSection decodes an optional top-level section: nil when the key is absent, which means what
+// absence does.
+func decodeSection[T any](raw json.RawMessage, name, absence string, errs *[]error) *T {
+	if raw == nil {
+		return nil
+	}
+	if string(bytes.TrimSpace(raw)) == "null" {
+		// The schema refuses null too: one clear line instead of every field reported empty.
+		*errs = append(*errs, fmt.Errorf("%s: null is not a section: remove the key for %s, or give the object", name, absence))
+		return nil
+	}
+	section := new(T)
+	for _, problem := range strictDecode(raw, section) {
+		*errs = append(*errs, fmt.Errorf("%s: %s", name, problem))
+	}
+	return section
 }
 
 // strictDecode decodes data into v and says everything wrong with it: each key that is not exactly a
@@ -217,6 +231,9 @@ func (f *File) Validate() error {
 	errs = append(errs, f.accessRoleConflicts()...)
 	if f.Organization != nil {
 		errs = append(errs, f.Organization.validate(f.Environments)...)
+	}
+	if f.Pipeline != nil {
+		errs = append(errs, f.Pipeline.validate(f.Environments)...)
 	}
 	return errors.Join(errs...)
 }

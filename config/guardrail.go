@@ -12,6 +12,26 @@ import (
 // where it is enforced.
 type Guardrail struct {
 	Enabled bool `json:"enabled"`
+	GuardrailFilters
+	// EnforceInAccount applies the guardrail to every inference call in the account and region, from
+	// any caller and network path; one environment per account and region may do it.
+	EnforceInAccount bool `json:"enforceInAccount"`
+	// EnforceInIAM lets the roles this stack creates for guardrail-aware callers invoke only with the
+	// guardrail.
+	EnforceInIAM bool `json:"enforceInIam"`
+	// EnforceAtEndpoint lets guardrail-aware principals through the endpoint only with the guardrail.
+	EnforceAtEndpoint bool `json:"enforceAtEndpoint"`
+	// AwarePrincipals are clientPrincipals whose requests name the guardrail; the request-level
+	// conditions apply to them. Others (e.g. Claude Code) rely on account-level enforcement.
+	AwarePrincipals []string `json:"awarePrincipals"`
+	// UnguardedPrincipals acknowledges clientPrincipals that are neither guardrail-aware nor covered by
+	// account-level enforcement.
+	UnguardedPrincipals []string `json:"unguardedPrincipals"`
+}
+
+// GuardrailFilters are what a guardrail filters and what callers get instead of what it blocks: the
+// keys of an environment's guardrail section, and of the organisation's guardrail policy's guardrail.
+type GuardrailFilters struct {
 	// ContentFilters set a strength per content category for prompts (input) and answers (output).
 	ContentFilters []ContentFilter `json:"contentFilters"`
 	// PIIEntities are personal data types to block or anonymize.
@@ -27,20 +47,6 @@ type Guardrail struct {
 	// or answer.
 	BlockedInputMessage  string `json:"blockedInputMessage"`
 	BlockedOutputMessage string `json:"blockedOutputMessage"`
-	// EnforceInAccount applies the guardrail to every inference call in the account and region, from
-	// any caller and network path; one environment per account and region may do it.
-	EnforceInAccount bool `json:"enforceInAccount"`
-	// EnforceInIAM lets the roles this stack creates for guardrail-aware callers invoke only with the
-	// guardrail.
-	EnforceInIAM bool `json:"enforceInIam"`
-	// EnforceAtEndpoint lets guardrail-aware principals through the endpoint only with the guardrail.
-	EnforceAtEndpoint bool `json:"enforceAtEndpoint"`
-	// AwarePrincipals are clientPrincipals whose requests name the guardrail; the request-level
-	// conditions apply to them. Others (e.g. Claude Code) rely on account-level enforcement.
-	AwarePrincipals []string `json:"awarePrincipals"`
-	// UnguardedPrincipals acknowledges clientPrincipals that are neither guardrail-aware nor covered by
-	// account-level enforcement.
-	UnguardedPrincipals []string `json:"unguardedPrincipals"`
 }
 
 // ContentFilter is one content category's strengths.
@@ -77,60 +83,7 @@ func (e Environment) validateGuardrail(p *problems) {
 	if !g.Enabled {
 		return
 	}
-	types := awsrules.GuardrailContentFilterTypes()
-	for i, f := range g.ContentFilters {
-		field := fmt.Sprintf("guardrail.contentFilters[%d]", i)
-		if !slices.Contains(types, f.Type) {
-			p.bad(field+".type", quote(f.Type), "is not a content filter type: use one of "+strings.Join(types, ", "))
-		}
-		for _, s := range [][2]string{{"input", f.Input}, {"output", f.Output}} {
-			if !awsrules.ValidGuardrailStrength(s[1]) {
-				p.bad(field+"."+s[0], quote(s[1]), "is not a filter strength: use NONE, LOW, MEDIUM or HIGH")
-			}
-		}
-		if f.Type == "PROMPT_ATTACK" && f.Output != "NONE" {
-			p.bad(field+".output", quote(f.Output), "is set for PROMPT_ATTACK, which applies to prompts only: use NONE")
-		}
-	}
-	entities := awsrules.GuardrailPIIEntityTypes()
-	for i, pii := range g.PIIEntities {
-		field := fmt.Sprintf("guardrail.piiEntities[%d]", i)
-		if !slices.Contains(entities, pii.Type) {
-			p.bad(field+".type", quote(pii.Type), "is not a PII entity type Bedrock Guardrails knows: use one such as EMAIL, PHONE, NAME, US_SOCIAL_SECURITY_NUMBER, AWS_ACCESS_KEY")
-		}
-		if !awsrules.ValidGuardrailPIIAction(pii.Action) {
-			p.bad(field+".action", quote(pii.Action), "is neither BLOCK nor ANONYMIZE: use one of them")
-		}
-	}
-	for i, r := range g.Regexes {
-		field := fmt.Sprintf("guardrail.regexes[%d]", i)
-		if n := awsrules.GuardrailTextLength(r.Name); n == 0 || n > awsrules.MaxGuardrailRegexNameLength {
-			p.bad(field+".name", quote(r.Name), fmt.Sprintf("is %d characters: give a name of 1 to %d", n, awsrules.MaxGuardrailRegexNameLength))
-		}
-		if err := awsrules.CheckGuardrailRegexPattern(r.Pattern); err != nil {
-			p.bad(field+".pattern", quote(r.Pattern), err.Error())
-		}
-		if !awsrules.ValidGuardrailPIIAction(r.Action) {
-			p.bad(field+".action", quote(r.Action), "is neither BLOCK nor ANONYMIZE: use one of them")
-		}
-	}
-	for i, t := range g.DeniedTopics {
-		field := fmt.Sprintf("guardrail.deniedTopics[%d]", i)
-		if !awsrules.ValidGuardrailTopicName(t.Name) {
-			p.bad(field+".name", quote(t.Name), "is not a valid topic name: use 1-100 letters, digits, spaces or _ !?.-")
-		}
-		if n := awsrules.GuardrailTextLength(t.Definition); n == 0 || n > awsrules.MaxGuardrailTopicDefinitionLength {
-			p.bad(field+".definition", quote(t.Definition), fmt.Sprintf("is %d characters: say what the topic covers in 1 to %d", n, awsrules.MaxGuardrailTopicDefinitionLength))
-		}
-	}
-	for _, m := range [][2]string{{"guardrail.blockedInputMessage", g.BlockedInputMessage}, {"guardrail.blockedOutputMessage", g.BlockedOutputMessage}} {
-		if n := awsrules.GuardrailTextLength(m[1]); n == 0 || n > awsrules.MaxGuardrailMessageLength {
-			p.bad(m[0], quote(m[1]), fmt.Sprintf("is %d characters: give a message of 1 to %d characters", n, awsrules.MaxGuardrailMessageLength))
-		}
-	}
-	if len(g.ContentFilters) == 0 && len(g.PIIEntities) == 0 && len(g.Regexes) == 0 && len(g.DeniedTopics) == 0 && len(g.Words) == 0 && !g.ManagedProfanity {
-		p.bad("guardrail", "no policy", "guards nothing: configure contentFilters (PROMPT_ATTACK at least), piiEntities, regexes, deniedTopics or words, or set enabled to false")
-	}
+	g.validate(p, "guardrail", "set enabled to false")
 	for i, arn := range g.AwarePrincipals {
 		if !slices.Contains(e.ClientPrincipals, arn) {
 			p.bad(fmt.Sprintf("guardrail.awarePrincipals[%d]", i), quote(arn), "is not in clientPrincipals: list it there too")
@@ -152,6 +105,65 @@ func (e Environment) validateGuardrail(p *problems) {
 				p.bad(fmt.Sprintf("accessRoles[%d]", i), quote(r.Name), "would call Bedrock unguarded: enforceInAccount is false and the role is not guardrailAware; set guardrail.enforceInAccount, set the role's guardrailAware if its callers name the guardrail, or list "+arn+" in guardrail.unguardedPrincipals to accept that deliberately")
 			}
 		}
+	}
+}
+
+// validate checks what a guardrail filters and its messages. section is where the filters are, e.g.
+// guardrail; off says how to have no guardrail at all, for a guardrail that filters nothing.
+func (f GuardrailFilters) validate(p *problems, section string, off string) {
+	types := awsrules.GuardrailContentFilterTypes()
+	for i, c := range f.ContentFilters {
+		field := fmt.Sprintf("%s.contentFilters[%d]", section, i)
+		if !slices.Contains(types, c.Type) {
+			p.bad(field+".type", quote(c.Type), "is not a content filter type: use one of "+strings.Join(types, ", "))
+		}
+		for _, s := range [][2]string{{"input", c.Input}, {"output", c.Output}} {
+			if !awsrules.ValidGuardrailStrength(s[1]) {
+				p.bad(field+"."+s[0], quote(s[1]), "is not a filter strength: use NONE, LOW, MEDIUM or HIGH")
+			}
+		}
+		if c.Type == "PROMPT_ATTACK" && c.Output != "NONE" {
+			p.bad(field+".output", quote(c.Output), "is set for PROMPT_ATTACK, which applies to prompts only: use NONE")
+		}
+	}
+	entities := awsrules.GuardrailPIIEntityTypes()
+	for i, pii := range f.PIIEntities {
+		field := fmt.Sprintf("%s.piiEntities[%d]", section, i)
+		if !slices.Contains(entities, pii.Type) {
+			p.bad(field+".type", quote(pii.Type), "is not a PII entity type Bedrock Guardrails knows: use one such as EMAIL, PHONE, NAME, US_SOCIAL_SECURITY_NUMBER, AWS_ACCESS_KEY")
+		}
+		if !awsrules.ValidGuardrailPIIAction(pii.Action) {
+			p.bad(field+".action", quote(pii.Action), "is neither BLOCK nor ANONYMIZE: use one of them")
+		}
+	}
+	for i, r := range f.Regexes {
+		field := fmt.Sprintf("%s.regexes[%d]", section, i)
+		if n := awsrules.GuardrailTextLength(r.Name); n == 0 || n > awsrules.MaxGuardrailRegexNameLength {
+			p.bad(field+".name", quote(r.Name), fmt.Sprintf("is %d characters: give a name of 1 to %d", n, awsrules.MaxGuardrailRegexNameLength))
+		}
+		if err := awsrules.CheckGuardrailRegexPattern(r.Pattern); err != nil {
+			p.bad(field+".pattern", quote(r.Pattern), err.Error())
+		}
+		if !awsrules.ValidGuardrailPIIAction(r.Action) {
+			p.bad(field+".action", quote(r.Action), "is neither BLOCK nor ANONYMIZE: use one of them")
+		}
+	}
+	for i, t := range f.DeniedTopics {
+		field := fmt.Sprintf("%s.deniedTopics[%d]", section, i)
+		if !awsrules.ValidGuardrailTopicName(t.Name) {
+			p.bad(field+".name", quote(t.Name), "is not a valid topic name: use 1-100 letters, digits, spaces or _ !?.-")
+		}
+		if n := awsrules.GuardrailTextLength(t.Definition); n == 0 || n > awsrules.MaxGuardrailTopicDefinitionLength {
+			p.bad(field+".definition", quote(t.Definition), fmt.Sprintf("is %d characters: say what the topic covers in 1 to %d", n, awsrules.MaxGuardrailTopicDefinitionLength))
+		}
+	}
+	for _, m := range [][2]string{{section + ".blockedInputMessage", f.BlockedInputMessage}, {section + ".blockedOutputMessage", f.BlockedOutputMessage}} {
+		if n := awsrules.GuardrailTextLength(m[1]); n == 0 || n > awsrules.MaxGuardrailMessageLength {
+			p.bad(m[0], quote(m[1]), fmt.Sprintf("is %d characters: give a message of 1 to %d characters", n, awsrules.MaxGuardrailMessageLength))
+		}
+	}
+	if len(f.ContentFilters) == 0 && len(f.PIIEntities) == 0 && len(f.Regexes) == 0 && len(f.DeniedTopics) == 0 && len(f.Words) == 0 && !f.ManagedProfanity {
+		p.bad(section, "no policy", "guards nothing: configure contentFilters (PROMPT_ATTACK at least), piiEntities, regexes, deniedTopics or words, or "+off)
 	}
 }
 

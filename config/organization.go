@@ -30,6 +30,25 @@ type Organization struct {
 	EndpointIDs map[string][]string `json:"endpointIds"`
 	// APIKeys is deny (every Bedrock API key) or denyLongTerm (AWS's less strict example). Default: deny.
 	APIKeys string `json:"apiKeys"`
+	// GuardrailPolicy adds an Amazon Bedrock policy that enforces a guardrail of the stack's account on
+	// every inference call of the targets in the stack's region. Optional: nil without it.
+	GuardrailPolicy *GuardrailPolicy `json:"guardrailPolicy"`
+}
+
+// GuardrailPolicy is the organisation's Amazon Bedrock policy (an Organizations policy of type
+// BEDROCK_POLICY) and the guardrail it enforces. AWS requires that guardrail to be the management
+// account's, in the enforced region, with a numbered version and a resource-based policy that lets the
+// organisation's accounts apply it.
+type GuardrailPolicy struct {
+	// OrganizationID is the organisation (o-…) whose principals may apply the guardrail: the value of
+	// aws:PrincipalOrgID in the guardrail's resource-based policy.
+	OrganizationID string `json:"organizationId"`
+	// Guardrail is what the guardrail filters, as in an environment's guardrail section.
+	Guardrail GuardrailFilters `json:"guardrail"`
+	// IncludedModels are the foundation-model IDs the guardrail is enforced on. Default: every model.
+	IncludedModels []string `json:"includedModels"`
+	// ExcludedModels are foundation-model IDs it is not enforced on, e.g. embedding models. Optional.
+	ExcludedModels []string `json:"excludedModels"`
 }
 
 // API key policies of the organisation.
@@ -50,6 +69,8 @@ var (
 	roleArnPattern    = regexp.MustCompile(`^arn:aws(-cn|-us-gov)?:iam::[0-9]{12}:role/[A-Za-z0-9+=,.@_/-]{1,512}$`)
 	rolePatternArn    = regexp.MustCompile(`^arn:aws(-cn|-us-gov)?:iam::([0-9]{12}|\*):role/[A-Za-z0-9+=,.@_/-]{1,512}\*?$`)
 	endpointIDPattern = regexp.MustCompile(`^vpce-([0-9a-f]{8}|[0-9a-f]{17})$`)
+	// An organisation ID is o- and 10 to 32 lower-case letters or digits (Organizations API reference).
+	organizationIDPattern = regexp.MustCompile(`^o-[a-z0-9]{10,32}$`)
 	// APIKeyPolicies are what organization.apiKeys accepts.
 	APIKeyPolicies = []string{DenyAPIKeys, DenyLongTermAPIKeys}
 )
@@ -116,12 +137,43 @@ func (o Organization) validate(envs []Environment) []error {
 	if o.APIKeys != "" && !slices.Contains(APIKeyPolicies, o.APIKeys) {
 		p.bad("apiKeys", quote(o.APIKeys), `is neither "deny" nor "denyLongTerm": use "deny" (no Bedrock API keys at all), or "denyLongTerm" to allow short-term keys`)
 	}
+	if g := o.GuardrailPolicy; g != nil {
+		g.validate(p)
+	}
 	for _, e := range envs {
 		if e.Name == organizationName {
 			p.errs = append(p.errs, fmt.Errorf("environment %q: name: %q would name its stack like the organisation stack (<project>-%s): rename the environment", e.Name, e.Name, organizationName))
 		}
 	}
 	return p.errs
+}
+
+// validate checks the guardrail policy, whose fields the organisation's problems name
+// guardrailPolicy.<field>.
+func (g GuardrailPolicy) validate(p *problems) {
+	const section = "guardrailPolicy"
+	if !organizationIDPattern.MatchString(g.OrganizationID) {
+		p.bad(section+".organizationId", quote(g.OrganizationID), "is not an organisation ID: use o- and 10 to 32 lower-case letters or digits, as aws organizations describe-organization prints it")
+	}
+	g.Guardrail.validate(p, section+".guardrail", "remove guardrailPolicy")
+	for _, list := range []struct {
+		field  string
+		models []string
+	}{{"includedModels", g.IncludedModels}, {"excludedModels", g.ExcludedModels}} {
+		for i, m := range list.models {
+			f := fmt.Sprintf("%s.%s[%d]", section, list.field, i)
+			switch {
+			case m == "ALL":
+				p.bad(f, quote(m), "is how the policy names every model: leave includedModels out to enforce the guardrail on every model")
+			case !modelPattern.MatchString(m) || profilePattern.MatchString(m):
+				p.bad(f, quote(m), "is not a foundation-model ID: use provider.model[:version], e.g. amazon.titan-embed-text-v2:0")
+			case slices.Index(list.models, m) < i:
+				p.bad(f, quote(m), "is listed twice: list each model once")
+			case list.field == "excludedModels" && slices.Contains(g.IncludedModels, m):
+				p.bad(f, quote(m), "is in includedModels too, and a model in both lists is not enforced on: list it in one of them")
+			}
+		}
+	}
 }
 
 // list checks each value of the list field against pattern, which invalid says how to meet, and that

@@ -12,6 +12,14 @@ func org(doc map[string]any) map[string]any { return doc["organization"].(map[st
 
 func endpointIDs(doc map[string]any) map[string]any { return org(doc)["endpointIds"].(map[string]any) }
 
+func guardrailPolicy(doc map[string]any) map[string]any {
+	return org(doc)["guardrailPolicy"].(map[string]any)
+}
+
+func orgGuardrail(doc map[string]any) map[string]any {
+	return guardrailPolicy(doc)["guardrail"].(map[string]any)
+}
+
 // badOrganizations are mistakes in the organization section. The schema test runs them too.
 var badOrganizations = []badCase{
 	{"malformed management account", func(d map[string]any) { org(d)["account"] = "12345" },
@@ -63,23 +71,49 @@ var badOrganizations = []badCase{
 		[]string{"organization: scpTargets", "unknown field: correct its spelling or remove it"}},
 	{"string for a list in the organization section", func(d map[string]any) { org(d)["targets"] = "ou-abcd-11111111" },
 		[]string{"organization: targets", "a JSON string is not valid here", "a list in [ ]"}},
+	{"malformed organisation ID", func(d map[string]any) { guardrailPolicy(d)["organizationId"] = "o-123" },
+		[]string{"organization: guardrailPolicy.organizationId", `"o-123"`, "is not an organisation ID", "describe-organization"}},
+	{"no organisation ID", func(d map[string]any) { delete(guardrailPolicy(d), "organizationId") },
+		[]string{"organization: guardrailPolicy.organizationId", `""`, "is not an organisation ID"}},
+	{"unknown content filter in the organisation's guardrail", func(d map[string]any) {
+		orgGuardrail(d)["contentFilters"].([]any)[0].(map[string]any)["type"] = "RUDENESS"
+	}, []string{"organization: guardrailPolicy.guardrail.contentFilters[0].type", `"RUDENESS"`, "use one of"}},
+	{"organisation's guardrail with no policy", func(d map[string]any) {
+		g := orgGuardrail(d)
+		delete(g, "contentFilters")
+		delete(g, "piiEntities")
+	}, []string{"organization: guardrailPolicy.guardrail", "guards nothing", "or remove guardrailPolicy"}},
+	{"organisation's guardrail without a blocked message", func(d map[string]any) { delete(orgGuardrail(d), "blockedOutputMessage") },
+		[]string{"organization: guardrailPolicy.guardrail.blockedOutputMessage", `""`, "1 to 500 characters"}},
+	{"environment key in the organisation's guardrail", func(d map[string]any) { orgGuardrail(d)["enforceInAccount"] = true },
+		[]string{"organization: guardrailPolicy.guardrail.enforceInAccount", "unknown field"}},
+	{"ALL as an included model", func(d map[string]any) { guardrailPolicy(d)["includedModels"] = []any{"ALL"} },
+		[]string{"organization: guardrailPolicy.includedModels[0]", `"ALL"`, "leave includedModels out"}},
+	{"inference profile as an excluded model", func(d map[string]any) {
+		guardrailPolicy(d)["excludedModels"] = []any{"us.anthropic.claude-3-5-haiku-20241022-v1:0"}
+	}, []string{"organization: guardrailPolicy.excludedModels[0]", `"us.anthropic.claude-3-5-haiku-20241022-v1:0"`, "is not a foundation-model ID"}},
+	{"model both included and excluded", func(d map[string]any) {
+		guardrailPolicy(d)["includedModels"] = []any{"amazon.titan-embed-text-v2:0", "anthropic.claude-3-haiku-20240307-v1:0"}
+	}, []string{"organization: guardrailPolicy.excludedModels[0]", `"amazon.titan-embed-text-v2:0"`, "is in includedModels too", "list it in one of them"}},
 }
 
 func TestBadOrganizationNamesFieldValueAndFix(t *testing.T) {
 	runBadCases(t, badOrganizations)
 }
 
-// Without the section there is no organisation stack; with it, the API key policy defaults to deny.
+// Without the section there is no organisation stack; with it, the API key policy defaults to deny,
+// and there is a guardrail policy only with its key.
 func TestOrganizationIsOptional(t *testing.T) {
 	doc := base(t)
 	delete(org(doc), "apiKeys")
+	delete(org(doc), "guardrailPolicy")
 	raw, _ := json.Marshal(doc)
 	f, err := Parse(raw)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if f.Organization == nil || f.Organization.APIKeyPolicy() != DenyAPIKeys {
-		t.Errorf("organization %+v: want the section with the API key policy deny by default", f.Organization)
+	if f.Organization == nil || f.Organization.APIKeyPolicy() != DenyAPIKeys || f.Organization.GuardrailPolicy != nil {
+		t.Errorf("organization %+v: want the section with the API key policy deny by default, and no guardrail policy", f.Organization)
 	}
 	delete(doc, "organization")
 	raw, _ = json.Marshal(doc)

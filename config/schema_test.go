@@ -95,12 +95,21 @@ var goOnly = map[string]string{
 	"endpoint IDs of an unknown environment":                "endpointIds' names against the environments",
 	"one endpoint for two environments":                     "uniqueness across the lists of endpointIds",
 	"an environment named like the organisation stack":      "environment names against the organization section",
+	"organisation's guardrail with no policy":               "all of the guardrail's lists together",
+	"model both included and excluded":                      "excludedModels against includedModels",
+	"connection of another account":                         "the connection's account against the pipeline's",
+	"branch with ..":                                        "git's rules beyond the characters",
+	"two waves of one name":                                 "uniqueness of a property across list items",
+	"unknown environment in a wave":                         "wave environments against the environments",
+	"environment in two waves":                              "environments across waves",
+	"environment in no wave":                                "every environment against the waves",
+	"an environment named like the pipeline stack":          "environment names against the pipeline section",
 }
 
 // Every bad case Parse rejects, the schema rejects too, unless it is listed in goOnly.
 func TestSchemaRejectsWhatParseRejects(t *testing.T) {
 	schema := compileSchema(t)
-	cases := slices.Concat(badConfigurations, badAccessRoles, badOrganizations)
+	cases := slices.Concat(badConfigurations, badAccessRoles, badOrganizations, badPipelines)
 	for name := range goOnly {
 		if !slices.ContainsFunc(cases, func(c badCase) bool { return c.name == name }) {
 			t.Errorf("goOnly lists %q, which is no bad case", name)
@@ -205,6 +214,11 @@ func TestSchemaValuesAreGos(t *testing.T) {
 		{org + "deploymentRoleArns/items/pattern", rolePatternArn},
 		{org + "endpointIds/additionalProperties/items/pattern", endpointIDPattern},
 		{org + "apiKeys/enum", APIKeyPolicies},
+		{org + "guardrailPolicy/properties/organizationId/pattern", organizationIDPattern},
+		{org + "guardrailPolicy/properties/includedModels/items/pattern", modelPattern},
+		{org + "guardrailPolicy/properties/excludedModels/items/pattern", modelPattern},
+		{org + "guardrailPolicy/properties/guardrail/properties/blockedInputMessage/maxLength", awsrules.MaxGuardrailMessageLength},
+		{org + "guardrailPolicy/properties/guardrail/properties/blockedOutputMessage/maxLength", awsrules.MaxGuardrailMessageLength},
 	}
 	for _, c := range cases {
 		var got any = root

@@ -41,10 +41,11 @@ func TestAccessMatrix(t *testing.T) {
 	}
 
 	cases = append(cases, organizationCases(t)...)
+	cases = append(cases, executionPolicyCases(t)...)
 
 	results := evaluate(t, cases)
-	// A subtest per environment, and one for the organisation's policies.
-	for _, label := range append(slices.Clone(names), organizationLabel) {
+	// A subtest per environment, one for the organisation's policies and one for the execution policy.
+	for _, label := range append(slices.Clone(names), organizationLabel, executionLabel) {
 		t.Run(label, func(t *testing.T) {
 			checkAccessCases(t, label, cases, results)
 		})
@@ -417,7 +418,7 @@ func denyVariant(name string) *synthesized {
 	denySynth.once.Do(func() {
 		env := envs[name].env
 		env.EndpointPolicyEffect = "Deny"
-		denySynth.s = newSynthesized(env, environment.New(newApp(), environment.Props{Project: project, Environment: env}))
+		denySynth.s = newSynthesized(env, environment.NewStaged(newApp(), environment.Props{Project: project, Environment: env}))
 	})
 	return denySynth.s
 }

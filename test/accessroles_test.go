@@ -214,7 +214,7 @@ func TestAnyNetworkRoleWarnsAtSynthesis(t *testing.T) {
 	env := envWhere(t, "has access roles", func(e config.Environment) bool { return len(e.AccessRoles) > 0 }).env
 	env.AccessRoles = slices.Clone(env.AccessRoles)
 	env.AccessRoles[0].Network = config.AccessNetwork{Anywhere: true}
-	s := environment.New(newApp(), environment.Props{Project: project, Environment: env})
+	s := environment.NewStaged(newApp(), environment.Props{Project: project, Environment: env})
 	warnings := assertions.Annotations_FromStack(s.Stack).FindWarning(jsii.String("*"), assertions.Match_StringLikeRegexp(jsii.String(".*from any network.*")))
 	if len(*warnings) != 1 {
 		t.Errorf("%d warnings about %s calling from any network, want 1", len(*warnings), env.AccessRoles[0].Name)

@@ -29,8 +29,8 @@ func TestControlTowerProactiveControls(t *testing.T) {
 		t.Fatal(err)
 	}
 	dir := t.TempDir()
-	// Every environment's template and the organisation stack's.
-	all := map[string]templates{organizationLabel: org.templates}
+	// Every environment's template, the organisation stack's and the pipeline's.
+	all := map[string]templates{organizationLabel: org.templates, pipelineLabel: deliveryTemplates}
 	for _, name := range names {
 		all[name] = envs[name].templates
 	}
@@ -48,7 +48,7 @@ func TestControlTowerProactiveControls(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, name := range append(slices.Clone(names), organizationLabel) {
+	for _, name := range append(slices.Clone(names), organizationLabel, pipelineLabel) {
 		t.Run(name, func(t *testing.T) {
 			findings, ok := reports[name+".template.json"]
 			if !ok {

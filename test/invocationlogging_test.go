@@ -260,7 +260,7 @@ func TestInvocationLoggingOptOut(t *testing.T) {
 	env.InvocationLogging.Enabled = false
 	// Access roles used inside the network bring the control-plane endpoint too.
 	env.AccessRoles = nil
-	s := environment.New(newApp(), environment.Props{Project: project, Environment: env})
+	s := environment.NewStaged(newApp(), environment.Props{Project: project, Environment: env})
 	if s.Logging != nil {
 		t.Fatal("logging construct created although disabled")
 	}

@@ -51,7 +51,7 @@ func TestConfigurationChangesKeepStatefulResources(t *testing.T) {
 		if reflect.DeepEqual(env, unchanged) {
 			t.Fatalf("%s changes nothing in %s: base the test on another environment", name, base.env.Name)
 		}
-		changed[name] = environment.New(app, environment.Props{Project: project, Environment: env})
+		changed[name] = environment.NewStaged(app, environment.Props{Project: project, Environment: env})
 	}
 	want := statefulIDs(base.template)
 	for name, s := range changed {
@@ -73,7 +73,7 @@ func TestGuardrailEditMintsANewVersion(t *testing.T) {
 	})
 	env := base.env
 	env.Guardrail.PIIEntities = append(slices.Clone(env.Guardrail.PIIEntities), config.PIIEntity{Type: "NAME", Action: "ANONYMIZE"})
-	edited := newSynthesized(env, environment.New(newApp(), environment.Props{Project: project, Environment: env})).template
+	edited := newSynthesized(env, environment.NewStaged(newApp(), environment.Props{Project: project, Environment: env})).template
 
 	oldGuardrail, _ := base.template.only(t, "AWS::Bedrock::Guardrail")
 	newGuardrail, _ := edited.only(t, "AWS::Bedrock::Guardrail")
@@ -101,7 +101,7 @@ func TestGuardrailEditMintsANewVersion(t *testing.T) {
 	// An edit elsewhere keeps the version.
 	other := base.env
 	other.LogRetentionDays = 731
-	untouched := newSynthesized(other, environment.New(newApp(), environment.Props{Project: project, Environment: other})).template
+	untouched := newSynthesized(other, environment.NewStaged(newApp(), environment.Props{Project: project, Environment: other})).template
 	if id, _ := untouched.only(t, "AWS::Bedrock::GuardrailVersion"); id != oldVersion {
 		t.Errorf("a retention change minted version %s (was %s)", id, oldVersion)
 	}

@@ -16,6 +16,7 @@ import (
 	"github.com/privatebedrock/stack/config"
 	"github.com/privatebedrock/stack/internal/jsiienv"
 	"github.com/privatebedrock/stack/stacks/environment"
+	"github.com/privatebedrock/stack/stacks/pipeline"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden templates in testdata/")
@@ -46,6 +47,9 @@ var (
 	names   []string
 	// org is the organisation stack of the fixture's organization section.
 	org *synthesizedOrganization
+	// delivery is the pipeline stack of the fixture's pipeline section, which holds every environment.
+	delivery          *pipeline.Stack
+	deliveryTemplates templates
 )
 
 func TestMain(m *testing.M) {
@@ -90,10 +94,11 @@ func synthAll() error {
 	}
 	project = file.Project
 	app := newApp()
-	built := environment.NewAll(app, file.Project, file.Environments, false)
-	if file.Organization == nil {
-		return fmt.Errorf("%s has no organization section: the organisation stack's tests need one", fixture)
+	if file.Organization == nil || file.Pipeline == nil {
+		return fmt.Errorf("%s needs an organization and a pipeline section: the organisation and pipeline stacks' tests need them", fixture)
 	}
+	built := environment.NewAll(app, file.Project, file.Environments, false)
+	delivery = pipeline.New(app, pipeline.Props{Project: file.Project, Pipeline: *file.Pipeline, Environments: built})
 	// In the same app, as the app synthesizes it, and before the first synthesis completes the tree.
 	org = newOrganization(app, *file.Organization, file.Environments)
 	envs = map[string]*synthesized{}
@@ -103,6 +108,7 @@ func synthAll() error {
 		names = append(names, env.Name)
 	}
 	org.synthesized()
+	deliveryTemplates = templatesOf(delivery.Stack)
 	return nil
 }
 

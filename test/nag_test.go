@@ -17,6 +17,7 @@ import (
 func TestNoUnsuppressedNagFindings(t *testing.T) {
 	forEachEnv(t, func(t *testing.T, s *synthesized) { noNagFindings(t, s.stack.Stack) })
 	t.Run(organizationLabel, func(t *testing.T) { noNagFindings(t, org.stack.Stack) })
+	t.Run(pipelineLabel, func(t *testing.T) { noNagFindings(t, delivery.Stack) })
 }
 
 func noNagFindings(t *testing.T, stack awscdk.Stack) {

@@ -1,11 +1,13 @@
-// The organisation stack (stacks/organization): its service control policies, as synthesized, and
-// what they decide for the principals of a targeted account.
+// The organisation stack (stacks/organization): its service control policies and Amazon Bedrock
+// policy, as synthesized, and what they decide for the principals of a targeted account.
 
 package test
 
 import (
+	"encoding/json"
 	"fmt"
 	"net/netip"
+	"regexp"
 	"slices"
 	"strings"
 	"sync"
@@ -17,7 +19,9 @@ import (
 	"github.com/aws/jsii-runtime-go"
 
 	"github.com/privatebedrock/stack/config"
+	"github.com/privatebedrock/stack/constructs/orgpolicy"
 	"github.com/privatebedrock/stack/constructs/scp"
+	"github.com/privatebedrock/stack/internal/cfnresolve"
 	"github.com/privatebedrock/stack/stacks/organization"
 )
 
@@ -53,6 +57,10 @@ func organizationVariant(edit func(o *config.Organization)) *synthesizedOrganiza
 	for name, ids := range org.config.EndpointIDs {
 		o.EndpointIDs[name] = slices.Clone(ids)
 	}
+	if g := org.config.GuardrailPolicy; g != nil {
+		copied := *g
+		o.GuardrailPolicy = &copied
+	}
 	edit(&o)
 	var all []config.Environment
 	for _, name := range names {
@@ -84,7 +92,7 @@ func statement(t *testing.T, doc map[string]any, sid string) map[string]any {
 	return nil
 }
 
-// The two policies, their targets, and every statement, for the fixture: endpoint IDs for each
+// The service control policies, their targets, and every statement, for the fixture: endpoint IDs for each
 // environment, a break-glass role, the CDK execution role as the deployment role, and API keys denied.
 func TestOrganizationPolicies(t *testing.T) {
 	o, dev := org.config, envs[names[0]].env
@@ -97,8 +105,8 @@ func TestOrganizationPolicies(t *testing.T) {
 	if p := org.stack.TerminationProtection(); p == nil || !*p {
 		t.Error("the organisation stack is not termination-protected: deleting it would lift every policy at once")
 	}
-	if ids := org.template.ofType("AWS::Organizations::Policy"); len(ids) != 2 {
-		t.Fatalf("policies %v, want the inference policy and the protections", ids)
+	if ids := org.template.ofType("AWS::Organizations::Policy"); len(ids) != 3 {
+		t.Fatalf("policies %v, want the inference policy, the protections and the guardrail policy", ids)
 	}
 	for _, p := range []*scp.Policy{org.stack.Inference, org.stack.Protections} {
 		expect(t, "policy "+*p.Node().Path(), map[string]any{"Type": "SERVICE_CONTROL_POLICY", "TargetIds": o.Targets},
@@ -153,8 +161,8 @@ func TestOrganizationPolicies(t *testing.T) {
 		t.Errorf("protections have %d statements, want 4", n)
 	}
 	for _, p := range []*scp.Policy{org.stack.Inference, org.stack.Protections} {
-		if n := len(p.Content); n > scp.MaxSize/2 {
-			t.Errorf("%s is %d characters: the fixture's policies should stay far below the %d limit", *p.Node().Path(), n, scp.MaxSize)
+		if n := len(p.Content); n > orgpolicy.ServiceControlPolicy.MaxSize/2 {
+			t.Errorf("%s is %d characters: the fixture's policies should stay far below the %d limit", *p.Node().Path(), n, orgpolicy.ServiceControlPolicy.MaxSize)
 		}
 	}
 	if w := warnings(org.stack.Stack, ".*"); len(w) > 0 {
@@ -186,13 +194,19 @@ func TestOrganizationWithoutEndpointIDsRequiresAnyEndpointAndWarns(t *testing.T)
 }
 
 // An environment added later, whose endpoint ID is not listed yet, would lose inference through its
-// endpoint: synthesis names it. So does an environment in the management account, which no SCP holds.
+// endpoint: synthesis names it. So does an environment in the management account, which no SCP holds,
+// and one outside the region whose guardrail the Amazon Bedrock policy enforces.
 func TestOrganizationWarnsOfEnvironmentsItDoesNotCover(t *testing.T) {
 	o := organizationVariant(func(o *config.Organization) {
 		delete(o.EndpointIDs, "prod")
 		o.Account = envs["staging"].env.Account
+		o.Region = otherRegion(envs["dev"].env.Region)
 		o.Targets = []string{"ou-abcd-11111111"}
 	}).synthesized()
+	dev := envs["dev"].env
+	if w := warnings(o.stack.Stack, fmt.Sprintf(".*Environment dev is in %s, but the Amazon Bedrock policy enforces the organisation's guardrail in %s only.*", dev.Region, o.config.Region)); len(w) != 1 {
+		t.Errorf("want a warning about dev outside the guardrail's region, got %v", warnings(o.stack.Stack, ".*"))
+	}
 	if w := warnings(o.stack.Stack, ".*lists no endpoint of prod: the inference policy denies calls through the endpoint of each.*"); len(w) != 1 {
 		t.Errorf("want a warning about prod's endpoint, got %v", warnings(o.stack.Stack, ".*"))
 	}
@@ -226,16 +240,24 @@ func TestOrganizationPolicyOverTheSizeLimitFailsSynthesis(t *testing.T) {
 			o.EndpointIDs["dev"] = append(o.EndpointIDs["dev"], fmt.Sprintf("vpce-0%016x", i+2))
 		}
 	})
-	size := len(o.stack.Inference.Content)
-	if size <= scp.MaxSize {
-		t.Fatalf("the inference policy is %d characters: the case must exceed %d", size, scp.MaxSize)
-	}
-	want := fmt.Sprintf("service control policy %s-inference-through-endpoints is %d characters as minified JSON, more than the 5120 Organizations accepts: list fewer IDs in organization.endpointIds", project, size)
-	if got := errorsOf(o.stack.Inference.Resource); len(got) != 1 || !strings.HasPrefix(got[0], want) {
-		t.Errorf("errors %q, want one starting %q", got, want)
-	}
 	if got := errorsOf(o.stack.Protections.Resource); len(got) > 0 {
 		t.Errorf("the protections, within the limit, have errors %q", got)
+	}
+	failsForSize(t, o, o.stack.Inference, orgpolicy.ServiceControlPolicy,
+		"service control policy "+project+"-inference-through-endpoints is %d characters as minified JSON, more than the 5120 Organizations accepts: list fewer IDs in organization.endpointIds")
+}
+
+// failsForSize checks that p, a policy of o of type typ, is over the type's limit, carries one error
+// starting with want (%d standing for its size), and fails o's synthesis.
+func failsForSize(t *testing.T, o *synthesizedOrganization, p *orgpolicy.Policy, typ orgpolicy.Type, want string) {
+	t.Helper()
+	size := len(p.Content)
+	if size <= typ.MaxSize {
+		t.Fatalf("%s is %d characters: the case must exceed %d", *p.Node().Path(), size, typ.MaxSize)
+	}
+	want = fmt.Sprintf(want, size)
+	if got := errorsOf(p.Resource); len(got) != 1 || !strings.HasPrefix(got[0], want) {
+		t.Errorf("errors %q, want one starting %q", got, want)
 	}
 	defer func() {
 		if r := recover(); r == nil || !strings.Contains(fmt.Sprint(r), "Validation failed") {
@@ -357,4 +379,208 @@ func scpsOf(o *synthesizedOrganization) []any {
 		policies = append(policies, map[string]any{"name": props["Name"], "policy": props["Content"]})
 	}
 	return []any{map[string]any{"orgIdentifier": o.config.Targets[0], "policies": policies}}
+}
+
+// resolver resolves the intrinsics of values of the organisation stack's template, as deployed.
+func (o *synthesizedOrganization) resolver(t *testing.T) func(v any) any {
+	t.Helper()
+	r, err := cfnresolve.New(o.raw, cfnresolve.Deployment{Partition: "aws", Region: o.config.Region, Account: o.config.Account})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return func(v any) any {
+		out, err := r.Resolve(v)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return out
+	}
+}
+
+// only is the logical ID of the one resource of a type in the template.
+func only(t *testing.T, tmpl Template, typ string) string {
+	t.Helper()
+	ids := tmpl.ofType(typ)
+	if len(ids) != 1 {
+		t.Fatalf("%d resources of type %s, want 1: %v", len(ids), typ, ids)
+	}
+	return ids[0]
+}
+
+// The Amazon Bedrock policy enforces a numbered version of the organisation stack's own guardrail in the
+// stack's region, as AWS's syntax writes it, on the same targets as the service control policies; the
+// guardrail's resource-based policy is AWS's pattern for sharing with the organisation.
+func TestOrganizationGuardrailPolicy(t *testing.T) {
+	o, g := org.config, org.config.GuardrailPolicy
+	if g == nil || len(g.ExcludedModels) == 0 {
+		t.Fatalf("%s: the organization section needs a guardrailPolicy with excludedModels", fixture)
+	}
+	s, tmpl := org.stack, org.template
+	policyID := *s.GetLogicalId(s.BedrockPolicy.Resource)
+	guardrailID := *s.GetLogicalId(s.Guardrail.Resource)
+	versionID := *s.GetLogicalId(s.Guardrail.Version)
+	rbpID := *s.GetLogicalId(s.Guardrail.Policy)
+	policy := tmpl.Resources[policyID]
+	expect(t, "guardrail policy", map[string]any{"Type": "BEDROCK_POLICY", "Name": project + "-guardrail", "TargetIds": o.Targets}, policy.Properties)
+	settings := map[string]any{
+		"identifier": map[string]any{"@@assign": map[string]any{"Fn::Join": []any{":", []any{getAtt(versionID, "GuardrailArn"), getAtt(versionID, "Version")}}}},
+		"selective_content_guarding": map[string]any{
+			"system": map[string]any{"@@assign": "comprehensive"}, "messages": map[string]any{"@@assign": "comprehensive"},
+		},
+		"model_enforcement": map[string]any{
+			"included_models": map[string]any{"@@assign": []any{"ALL"}},
+			"excluded_models": map[string]any{"@@assign": g.ExcludedModels},
+		},
+	}
+	want := map[string]any{"bedrock": map[string]any{"guardrail_inference": map[string]any{o.Region: map[string]any{"config_1": settings}}}}
+	if got := policy.Properties["Content"]; jsonOf(got) != jsonOf(want) {
+		t.Errorf("guardrail policy content\n%s\nwant\n%s", jsonOf(got), jsonOf(want))
+	}
+	// Enforcement starts only once the organisation's callers may apply the guardrail.
+	if !slices.Contains(strs(policy.DependsOn), rbpID) {
+		t.Errorf("the guardrail policy depends on %v, not on the guardrail's resource-based policy %s", policy.DependsOn, rbpID)
+	}
+	identifier := org.resolver(t)(settings["identifier"].(map[string]any)["@@assign"]).(string)
+	if !regexp.MustCompile(`^arn:aws:bedrock:` + o.Region + `:` + o.Account + `:guardrail/[a-z0-9]+:[0-9]+$`).MatchString(identifier) {
+		t.Errorf("identifier %s is not a numbered version of a guardrail of %s in %s", identifier, o.Account, o.Region)
+	}
+
+	expect(t, "guardrail's resource-based policy", map[string]any{
+		"ResourceArn": getAtt(guardrailID, "GuardrailArn"),
+		"PolicyDocument": map[string]any{"Statement": []any{map[string]any{
+			"Effect": "Allow", "Principal": "*", "Action": []any{"bedrock:ApplyGuardrail", "bedrock:GetGuardrail"},
+			"Resource":  getAtt(guardrailID, "GuardrailArn"),
+			"Condition": map[string]any{"StringEquals": map[string]any{"aws:PrincipalOrgID": g.OrganizationID}},
+		}}},
+	}, tmpl.Resources[rbpID].Properties)
+	if sid := statements(tmpl.Resources[rbpID].Properties["PolicyDocument"])[0]["Sid"]; sid != nil {
+		t.Errorf("guardrail policies allow AWS's statement patterns only, without a Sid: %v", sid)
+	}
+
+	guardrail := tmpl.Resources[only(t, tmpl, "AWS::Bedrock::Guardrail")].Properties
+	expect(t, "guardrail", map[string]any{
+		"Name":                  *s.StackName(),
+		"BlockedInputMessaging": g.Guardrail.BlockedInputMessage, "BlockedOutputsMessaging": g.Guardrail.BlockedOutputMessage,
+	}, guardrail)
+	if n := len(guardrail["ContentPolicyConfig"].(map[string]any)["FiltersConfig"].([]any)); n != len(g.Guardrail.ContentFilters) {
+		t.Errorf("the guardrail has %d content filters, the configuration %d", n, len(g.Guardrail.ContentFilters))
+	}
+	// Member accounts' callers could not decrypt a key of this account without IAM permissions of their own.
+	if guardrail["KmsKeyArn"] != nil || len(tmpl.ofType("AWS::KMS::Key")) > 0 {
+		t.Errorf("the organisation's guardrail is encrypted with a key of the stack: %v", guardrail["KmsKeyArn"])
+	}
+	only(t, tmpl, "AWS::Bedrock::GuardrailVersion")
+	// The Amazon Bedrock policy enforces it; account-level enforcement in the management account would
+	// be another thing.
+	if ids := tmpl.ofType("AWS::Bedrock::EnforcedGuardrailConfiguration"); len(ids) > 0 {
+		t.Errorf("the organisation stack enforces a guardrail in its own account: %v", ids)
+	}
+	for _, output := range []string{"GuardrailArn", "BedrockPolicyId"} {
+		if tmpl.Outputs[output] == nil {
+			t.Errorf("no output %s", output)
+		}
+	}
+	if n, max := len(s.BedrockPolicy.Content), orgpolicy.BedrockPolicy.MaxSize; n > max/2 {
+		t.Errorf("the guardrail policy is %d characters: the fixture's should stay far below the %d limit", n, max)
+	}
+}
+
+// model_enforcement follows includedModels and excludedModels: both lists once either is given, since
+// AWS requires both then; none without them, which enforces on every model.
+func TestOrganizationGuardrailPolicyModels(t *testing.T) {
+	for _, c := range []struct {
+		name               string
+		included, excluded []string
+		want               any
+	}{
+		{"included only", []string{"anthropic.claude-3-haiku-20240307-v1:0"}, nil, map[string]any{
+			"included_models": map[string]any{"@@assign": []any{"anthropic.claude-3-haiku-20240307-v1:0"}},
+			"excluded_models": map[string]any{"@@assign": []any{}},
+		}},
+		{"neither", nil, nil, nil},
+	} {
+		o := organizationVariant(func(o *config.Organization) {
+			o.GuardrailPolicy.IncludedModels, o.GuardrailPolicy.ExcludedModels = c.included, c.excluded
+		}).synthesized()
+		content := o.template.Resources[*o.stack.GetLogicalId(o.stack.BedrockPolicy.Resource)].Properties["Content"]
+		settings := content.(map[string]any)["bedrock"].(map[string]any)["guardrail_inference"].(map[string]any)[o.config.Region].(map[string]any)["config_1"].(map[string]any)
+		if got := settings["model_enforcement"]; jsonOf(got) != jsonOf(c.want) {
+			t.Errorf("%s: model_enforcement %s, want %s", c.name, jsonOf(got), jsonOf(c.want))
+		}
+	}
+}
+
+// Without organization.guardrailPolicy the stack is exactly the fixture's without the guardrail, its
+// policy and their outputs: nothing else depends on the option.
+func TestOrganizationWithoutGuardrailPolicyCreatesNone(t *testing.T) {
+	o := organizationVariant(func(o *config.Organization) { o.GuardrailPolicy = nil }).synthesized()
+	if o.stack.Guardrail != nil || o.stack.BedrockPolicy != nil {
+		t.Fatal("a guardrail or guardrail policy without organization.guardrailPolicy")
+	}
+	guardrailPart := []string{*org.stack.GetLogicalId(org.stack.BedrockPolicy.Resource)}
+	for id, r := range org.template.Resources {
+		if strings.HasPrefix(r.Type, "AWS::Bedrock::") {
+			guardrailPart = append(guardrailPart, id)
+		}
+	}
+	want := Template{Resources: map[string]Resource{}, Outputs: map[string]any{}}
+	for id, r := range org.template.Resources {
+		if !slices.Contains(guardrailPart, id) {
+			want.Resources[id] = r
+		}
+	}
+	for key, v := range org.template.Outputs {
+		if key != "GuardrailArn" && key != "BedrockPolicyId" {
+			want.Outputs[key] = v
+		}
+	}
+	if got := (Template{Resources: o.template.Resources, Outputs: o.template.Outputs}); jsonOf(got) != jsonOf(want) {
+		t.Errorf("without the guardrail policy the stack is not the fixture's without it:\n%s\nwant\n%s", jsonOf(got), jsonOf(want))
+	}
+}
+
+// An Amazon Bedrock policy Organizations would refuse for its size fails the synthesis, naming the
+// policy, its size, the limit and what to shorten.
+func TestOrganizationGuardrailPolicyOverTheSizeLimitFailsSynthesis(t *testing.T) {
+	o := organizationVariant(func(o *config.Organization) {
+		excluded := slices.Clone(o.GuardrailPolicy.ExcludedModels)
+		for i := range 500 {
+			excluded = append(excluded, fmt.Sprintf("provider.model-%d-v1:0", i))
+		}
+		o.GuardrailPolicy.ExcludedModels = excluded
+	})
+	failsForSize(t, o, o.stack.BedrockPolicy, orgpolicy.BedrockPolicy,
+		"Amazon Bedrock policy "+project+"-guardrail is %d characters as minified JSON, more than the 10000 Organizations accepts: list fewer models in organization.guardrailPolicy")
+}
+
+// Who may apply the organisation's guardrail, by its resource-based policy as synthesized: a targeted
+// account's role needs bedrock:ApplyGuardrail of its own too (cross-account access takes both), and a
+// principal outside the organisation is not admitted.
+func TestOrganizationGuardrailIsApplicableAcrossTheOrganization(t *testing.T) {
+	must := org.resolver(t)
+	g := org.stack.Guardrail
+	arn := must(org.written(g.Arn)).(string)
+	rbp := must(org.template.Resources[*org.stack.GetLogicalId(g.Policy)].Properties["PolicyDocument"])
+	member := envs[names[0]].env
+	apply := []any{policy(stmt("bedrock:ApplyGuardrail", arn))}
+	in := map[string]any{"aws:PrincipalOrgID": org.config.GuardrailPolicy.OrganizationID}
+	row := func(name, account string, identity []any, context map[string]any, want string) accessCase {
+		return accessCase{env: organizationLabel, name: name, principal: session(account, "App"), action: "bedrock:ApplyGuardrail",
+			resource: arn, account: org.config.Account, identity: identity, resPolicy: rbp, context: context, want: want}
+	}
+	cases := []accessCase{
+		row("a targeted account's role allowed to apply the guardrail", member.Account, apply, in, "Allowed"),
+		row("a targeted account's role without bedrock:ApplyGuardrail of its own", member.Account, nil, in, "ImplicitlyDenied"),
+		row("another organisation's role allowed to apply the guardrail", otherAccount, apply, map[string]any{"aws:PrincipalOrgID": "o-zzzzzzzzzz"}, "ImplicitlyDenied"),
+	}
+	checkAccessCases(t, organizationLabel, cases, evaluate(t, cases))
+}
+
+// written is a token as the organisation stack's template writes it.
+func (o *synthesizedOrganization) written(token *string) any {
+	var out any
+	if err := json.Unmarshal([]byte(jsonOf(o.stack.Resolve(token))), &out); err != nil {
+		panic(err)
+	}
+	return out
 }

@@ -50,7 +50,7 @@ func TestREADMECostTable(t *testing.T) {
 	}
 	var stacks []cost.Stack
 	for _, env := range file.Environments {
-		s := newSynthesized(env, environment.New(newApp(), environment.Props{Project: file.Project, Environment: env}))
+		s := newSynthesized(env, environment.NewStaged(newApp(), environment.Props{Project: file.Project, Environment: env}))
 		stacks = append(stacks, cost.Stack{Name: env.Name, Template: s.raw, Region: env.Region})
 	}
 	table, err := cost.MarkdownTable(stacks, prices)

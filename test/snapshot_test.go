@@ -13,6 +13,7 @@ import (
 func TestSnapshot(t *testing.T) {
 	forEachEnv(t, func(t *testing.T, s *synthesized) { snapshot(t, s.env.Name, s.templates) })
 	t.Run(organizationLabel, func(t *testing.T) { snapshot(t, organizationLabel, org.templates) })
+	t.Run(pipelineLabel, func(t *testing.T) { snapshot(t, pipelineLabel, deliveryTemplates) })
 }
 
 // snapshot compares one template with testdata/<name>.template.json.

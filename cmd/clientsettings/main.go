@@ -15,13 +15,13 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"io/fs"
 	"os"
-	"path/filepath"
 	"slices"
 	"strings"
 
 	"github.com/privatebedrock/stack/config"
+	cloudassembly "github.com/privatebedrock/stack/internal/assembly"
+	"github.com/privatebedrock/stack/internal/cli"
 )
 
 const usage = "usage: clientsettings [-config environments.json] [-assembly cdk.out] <environment> <role name>"
@@ -32,22 +32,10 @@ func main() {
 
 func run(args []string, stdout, stderr io.Writer) int {
 	flags := flag.NewFlagSet("clientsettings", flag.ContinueOnError)
-	flags.SetOutput(stderr)
 	path := flags.String("config", "environments.json", "environment configuration `file`")
 	assembly := flags.String("assembly", "cdk.out", "cloud assembly `directory` that npm run synth writes")
-	flags.Usage = func() {
-		fmt.Fprintln(stderr, usage)
-		flags.PrintDefaults()
-	}
-	if err := flags.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return 0
-		}
-		return 1
-	}
-	if flags.NArg() != 2 {
-		fmt.Fprintln(stderr, usage)
-		return 1
+	if code, ok := cli.Parse(flags, usage, args, 2, stderr, 1); !ok {
+		return code
 	}
 	file, err := config.Load(*path)
 	if err == nil {
@@ -79,11 +67,16 @@ func generate(w io.Writer, file *config.File, configPath, assembly, envName, rol
 		}
 		return fmt.Errorf("unknown role %q in environment %q: choose one of %s", roleName, envName, strings.Join(names, ", "))
 	}
-	templatePath := filepath.Join(assembly, config.StackName(file.Project, env.Name)+".template.json")
-	template, err := os.ReadFile(templatePath)
-	if errors.Is(err, fs.ErrNotExist) {
-		return fmt.Errorf("%s does not exist: run npm run synth first", templatePath)
+	stackName := config.StackName(file.Project, env.Name)
+	stacks, err := cloudassembly.Stacks(assembly)
+	if err != nil && !errors.Is(err, cloudassembly.ErrNoAssembly) {
+		return fmt.Errorf("read the cloud assembly: %w", err)
 	}
+	found := slices.IndexFunc(stacks, func(s cloudassembly.Stack) bool { return s.StackName == stackName })
+	if found < 0 {
+		return fmt.Errorf("%s has no stack %s: run npm run synth first", assembly, stackName)
+	}
+	template, err := os.ReadFile(stacks[found].TemplatePath)
 	if err != nil {
 		return fmt.Errorf("read the template: %w", err)
 	}

@@ -2,6 +2,7 @@ package main
 
 import (
 	"flag"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -203,9 +204,7 @@ func TestGenerate(t *testing.T) {
 	empty.Name = "staging"
 	file := &config.File{Project: project, Environments: []config.Environment{env, empty}}
 	assembly := t.TempDir()
-	if err := os.WriteFile(filepath.Join(assembly, "private-bedrock-dev.template.json"), []byte(c.template), 0o644); err != nil {
-		t.Fatal(err)
-	}
+	writeAssembly(t, assembly, "dev", "private-bedrock-dev", []byte(c.template))
 
 	var out strings.Builder
 	if err := generate(&out, file, "environments.json", assembly, "dev", c.role.Name); err != nil {
@@ -221,7 +220,7 @@ func TestGenerate(t *testing.T) {
 		"unknown environment": {assembly, "prod", "X", []string{`unknown environment "prod"`, "choose one of dev, staging"}},
 		"unknown role":        {assembly, "dev", "Nobody", []string{`unknown role "Nobody" in environment "dev"`, "choose one of BedrockExecutionRole, Second"}},
 		"no roles":            {assembly, "staging", "Nobody", []string{`unknown role "Nobody"`, `environment "staging" has no access roles`, "add one to its accessRoles in environments.json"}},
-		"missing template":    {unsynthesized, "dev", "Second", []string{filepath.Join(unsynthesized, "private-bedrock-dev.template.json"), "run npm run synth first"}},
+		"missing template":    {unsynthesized, "dev", "Second", []string{unsynthesized + " has no stack private-bedrock-dev", "run npm run synth first"}},
 	} {
 		err := generate(&out, file, "environments.json", tc.assembly, tc.env, tc.role)
 		for _, want := range tc.want {
@@ -300,9 +299,7 @@ func TestSettingsOfTheSynthesizedRoles(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if err := os.WriteFile(filepath.Join(assembly, config.StackName(file.Project, env.Name)+".template.json"), raw, 0o644); err != nil {
-			t.Fatal(err)
-		}
+		writeAssembly(t, assembly, env.Name, config.StackName(file.Project, env.Name), raw)
 		for _, role := range env.AccessRoles {
 			var out strings.Builder
 			if err := generate(&out, file, "environments.json", assembly, env.Name, role.Name); err != nil {
@@ -314,5 +311,27 @@ func TestSettingsOfTheSynthesizedRoles(t *testing.T) {
 	}
 	if n == 0 {
 		t.Fatal("the tests' configuration has no access roles: nothing was checked")
+	}
+}
+
+// writeAssembly writes a cloud assembly as npm run synth lays it out: the stack in the nested assembly
+// of its stage, under an artifact ID that is not its stack name.
+func writeAssembly(t *testing.T, dir, stage, stackName string, template []byte) {
+	t.Helper()
+	nested := filepath.Join(dir, "assembly-"+stage)
+	artifact := stage + strings.ReplaceAll(stackName, "-", "") + "0123ABCD"
+	files := map[string]string{
+		filepath.Join(dir, "manifest.json"): fmt.Sprintf(`{"artifacts": {"assembly-%s": {"type": "cdk:cloud-assembly", "properties": {"directoryName": "assembly-%s"}}}}`, stage, stage),
+		filepath.Join(nested, "manifest.json"): fmt.Sprintf(`{"artifacts": {%q: {"type": "aws:cloudformation:stack", "environment": "aws://111111111111/us-east-1",
+			"properties": {"templateFile": "%s.template.json", "stackName": %q}, "displayName": "%s/%s"}}}`, artifact, artifact, stackName, stage, stackName),
+		filepath.Join(nested, artifact+".template.json"): string(template),
+	}
+	if err := os.MkdirAll(nested, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	for path, content := range files {
+		if err := os.WriteFile(path, []byte(content), 0o644); err != nil {
+			t.Fatal(err)
+		}
 	}
 }

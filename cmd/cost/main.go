@@ -19,6 +19,7 @@ import (
 	"strings"
 
 	"github.com/privatebedrock/stack/internal/assembly"
+	"github.com/privatebedrock/stack/internal/cli"
 	"github.com/privatebedrock/stack/internal/cost"
 )
 
@@ -30,22 +31,10 @@ func main() {
 
 func run(args []string, stdout, stderr io.Writer) int {
 	flags := flag.NewFlagSet("cost", flag.ContinueOnError)
-	flags.SetOutput(stderr)
 	assembly := flags.String("assembly", "cdk.out", "cloud assembly `directory` that npm run synth writes")
 	markdown := flags.Bool("markdown", false, "also print one markdown table, a row per stack")
-	flags.Usage = func() {
-		fmt.Fprintln(stderr, usage)
-		flags.PrintDefaults()
-	}
-	if err := flags.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return 0
-		}
-		return 1
-	}
-	if flags.NArg() != 0 {
-		fmt.Fprintln(stderr, usage)
-		return 1
+	if code, ok := cli.Parse(flags, usage, args, 0, stderr, 1); !ok {
+		return code
 	}
 	if err := report(stdout, stderr, *assembly, *markdown); err != nil {
 		fmt.Fprintln(stderr, err)
@@ -121,7 +110,7 @@ func readAssembly(dir string) ([]cost.Stack, error) {
 		if err != nil {
 			return nil, fmt.Errorf("stack %s: %w", a.Name, err)
 		}
-		stacks = append(stacks, cost.Stack{Name: a.Name, Template: template, Region: a.Region})
+		stacks = append(stacks, cost.Stack{Name: a.StackName, Template: template, Region: a.Region})
 	}
 	if len(stacks) == 0 {
 		return nil, fmt.Errorf("no stacks in %s: run npm run synth first", dir)

@@ -1,6 +1,7 @@
 // Package guardrail creates an Amazon Bedrock guardrail encrypted with a customer-managed key of its
 // own, a numbered version of its configuration, and, when asked, the account-level enforcement of that
-// version on every inference call in the account and region.
+// version on every inference call in the account and region; or, for an Organizations Amazon Bedrock
+// policy to enforce it in member accounts, a guardrail shared with the organisation.
 //
 // Guardrail versions are immutable snapshots. The version's construct ID carries a hash of the rendered
 // configuration, so an edit replaces the version resource: CloudFormation updates the guardrail's working
@@ -11,6 +12,7 @@ package guardrail
 import (
 	"errors"
 	"fmt"
+	"regexp"
 	"strings"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
@@ -96,6 +98,15 @@ type Props struct {
 	// resource-based policy AWS recommends alongside it. Enforcement is one setting per account and
 	// region: enable it in at most one stack per account and region. Default: false.
 	EnforceInAccount bool
+	// OrganizationID shares the guardrail with every principal of that organisation (o-…), whose
+	// Organizations Amazon Bedrock policy may then enforce it in member accounts: the resource-based
+	// policy AWS documents for that lets them apply and read it (aws:PrincipalOrgID). Such a guardrail
+	// is encrypted with an AWS owned key, not a key of its own: a member account's caller would need
+	// kms:Decrypt on a key of this account in its own IAM policies as well, which AWS does not document
+	// for organisation enforcement, and an enforced guardrail a caller cannot apply fails every call.
+	// With EnforceInAccount, the enforcement relies on this policy, which admits the account's own
+	// principals as members of the organisation. Default: none.
+	OrganizationID string
 	// RemovalPolicy of the key. Default: RETAIN, since the guardrail's configuration is unreadable without
 	// it.
 	RemovalPolicy awscdk.RemovalPolicy
@@ -104,7 +115,7 @@ type Props struct {
 // Guardrail is what New made.
 type Guardrail struct {
 	constructs.Construct
-	// Key encrypts the guardrail.
+	// Key encrypts the guardrail; nil with Props.OrganizationID (an AWS owned key encrypts it).
 	Key awskms.Key
 	// Resource is the guardrail; its working draft is the configuration of Props.
 	Resource awsbedrock.CfnGuardrail
@@ -123,7 +134,8 @@ type Guardrail struct {
 	// Enforcement applies Version to every inference call in the account and region; nil unless
 	// Props.EnforceInAccount.
 	Enforcement awsbedrock.CfnEnforcedGuardrailConfiguration
-	// Policy is the guardrail's resource-based policy; nil unless Props.EnforceInAccount.
+	// Policy is the guardrail's resource-based policy; nil unless Props.EnforceInAccount or
+	// Props.OrganizationID.
 	Policy awsbedrock.CfnResourcePolicy
 }
 
@@ -142,7 +154,8 @@ func DefaultContentFilters() []ContentFilter {
 }
 
 // New creates the key, the guardrail, its version and, with EnforceInAccount, the enforcement and the
-// guardrail's resource-based policy.
+// guardrail's resource-based policy; with OrganizationID, no key and the resource-based policy that
+// shares the guardrail with the organisation.
 func New(scope constructs.Construct, id string, props Props) *Guardrail {
 	if err := props.validate(); err != nil {
 		panic(fmt.Sprintf("guardrail %q: %v", id, err))
@@ -154,33 +167,15 @@ func New(scope constructs.Construct, id string, props Props) *Guardrail {
 		props.RemovalPolicy = awscdk.RemovalPolicy_RETAIN
 	}
 	c := constructs.NewConstruct(scope, jsii.String(id))
-	stack := awscdk.Stack_Of(c)
 	g := &Guardrail{Construct: c}
-
-	g.Key = cmk.New(c, "Key", cmk.Props{
-		Description:   "Encrypts the Bedrock guardrail " + props.Name + " (its topics, words and patterns)",
-		RemovalPolicy: props.RemovalPolicy,
-	})
-	// Bedrock uses a guardrail's key with the credentials of whoever creates, updates or applies the
-	// guardrail (AWS documents key permissions for those principals, not for a Bedrock service
-	// principal), so the confused-deputy guard is kms:CallerAccount with kms:ViaService rather than
-	// aws:SourceAccount. Any principal of this account may use the key, but only through Bedrock in this
-	// region: with account-level enforcement every caller's inference applies the guardrail, and a
-	// caller that could not decrypt it would fail. Creating and updating the guardrail is still gated by
-	// the bedrock: permissions, and grants only for AWS resources by the key's deny statement.
-	g.Key.AddToResourcePolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
-		Sid:        jsii.String("UseThroughBedrockInThisAccount"),
-		Principals: &[]awsiam.IPrincipal{awsiam.NewAnyPrincipal()},
-		Actions:    jsii.Strings("kms:Decrypt", "kms:GenerateDataKey", "kms:DescribeKey", "kms:CreateGrant"),
-		Resources:  jsii.Strings("*"),
-		Conditions: &map[string]any{"StringEquals": map[string]any{
-			"kms:CallerAccount": stack.Account(),
-			"kms:ViaService":    "bedrock." + *stack.Region() + ".amazonaws.com",
-		}},
-	}), jsii.Bool(false))
+	var keyArn *string
+	if props.OrganizationID == "" {
+		g.Key = newKey(c, props)
+		keyArn = g.Key.KeyArn()
+	}
 
 	cfg := render(props)
-	g.Resource = awsbedrock.NewCfnGuardrail(c, jsii.String("Resource"), cfg.cfnProps(g.Key.KeyArn()))
+	g.Resource = awsbedrock.NewCfnGuardrail(c, jsii.String("Resource"), cfg.cfnProps(keyArn))
 	g.ConfigurationHash = cfg.hash()
 	// A new construct ID on every configuration change: CloudFormation creates the new version after the
 	// guardrail's update (it depends on the guardrail) and deletes the old one after every reference moved.
@@ -193,28 +188,67 @@ func New(scope constructs.Construct, id string, props Props) *Guardrail {
 	// From the version's attributes, so whatever names VersionedArn waits for the version to exist.
 	g.VersionedArn = awscdk.Fn_Join(jsii.String(":"), &[]*string{g.Version.AttrGuardrailArn(), g.VersionNumber})
 
+	// AWS's patterns for sharing a guardrail, as they are: the policy language of guardrail policies is
+	// limited to documented statement patterns, so no other conditions and no Sid.
+	switch {
+	case props.OrganizationID != "":
+		g.share(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+			Principals: &[]awsiam.IPrincipal{awsiam.NewStarPrincipal()},
+			Actions:    jsii.Strings("bedrock:GetGuardrail", "bedrock:ApplyGuardrail"),
+			Resources:  &[]*string{g.Arn},
+			Conditions: &map[string]any{"StringEquals": map[string]any{"aws:PrincipalOrgID": props.OrganizationID}},
+		}))
+	case props.EnforceInAccount:
+		// Within its own account: principals of other accounts are not admitted.
+		g.share(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+			Principals: &[]awsiam.IPrincipal{awsiam.NewAccountRootPrincipal()},
+			Actions:    jsii.Strings("bedrock:ApplyGuardrail", "bedrock:GetGuardrail"),
+			Resources:  &[]*string{g.Arn},
+		}))
+	}
 	if props.EnforceInAccount {
 		g.enforce()
 	}
 	return g
 }
 
-// enforce attaches the resource-based policy and then enforces the version in the account and region.
-func (g *Guardrail) enforce() {
-	// AWS's pattern for sharing a guardrail within its own account, as is: the policy language of
-	// guardrail policies is limited to documented statement patterns, so no conditions and no Sid.
-	// Principals of other accounts are not admitted.
-	doc := awsiam.NewPolicyDocument(&awsiam.PolicyDocumentProps{Statements: &[]awsiam.PolicyStatement{
-		awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
-			Principals: &[]awsiam.IPrincipal{awsiam.NewAccountRootPrincipal()},
-			Actions:    jsii.Strings("bedrock:ApplyGuardrail", "bedrock:GetGuardrail"),
-			Resources:  &[]*string{g.Arn},
-		}),
-	}})
+// newKey creates the guardrail's key.
+func newKey(scope constructs.Construct, props Props) awskms.Key {
+	key := cmk.New(scope, "Key", cmk.Props{
+		Description:   "Encrypts the Bedrock guardrail " + props.Name + " (its topics, words and patterns)",
+		RemovalPolicy: props.RemovalPolicy,
+	})
+	stack := awscdk.Stack_Of(scope)
+	// Bedrock uses a guardrail's key with the credentials of whoever creates, updates or applies the
+	// guardrail (AWS documents key permissions for those principals, not for a Bedrock service
+	// principal), so the confused-deputy guard is kms:CallerAccount with kms:ViaService rather than
+	// aws:SourceAccount. Any principal of this account may use the key, but only through Bedrock in this
+	// region: with account-level enforcement every caller's inference applies the guardrail, and a
+	// caller that could not decrypt it would fail. Creating and updating the guardrail is still gated by
+	// the bedrock: permissions, and grants only for AWS resources by the key's deny statement.
+	key.AddToResourcePolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+		Sid:        jsii.String("UseThroughBedrockInThisAccount"),
+		Principals: &[]awsiam.IPrincipal{awsiam.NewAnyPrincipal()},
+		Actions:    jsii.Strings("kms:Decrypt", "kms:GenerateDataKey", "kms:DescribeKey", "kms:CreateGrant"),
+		Resources:  jsii.Strings("*"),
+		Conditions: &map[string]any{"StringEquals": map[string]any{
+			"kms:CallerAccount": stack.Account(),
+			"kms:ViaService":    "bedrock." + *stack.Region() + ".amazonaws.com",
+		}},
+	}), jsii.Bool(false))
+	return key
+}
+
+// share attaches the guardrail's resource-based policy, of one statement.
+func (g *Guardrail) share(statement awsiam.PolicyStatement) {
 	g.Policy = awsbedrock.NewCfnResourcePolicy(g.Construct, jsii.String("Policy"), &awsbedrock.CfnResourcePolicyProps{
 		ResourceArn:    g.Arn,
-		PolicyDocument: doc,
+		PolicyDocument: awsiam.NewPolicyDocument(&awsiam.PolicyDocumentProps{Statements: &[]awsiam.PolicyStatement{statement}}),
 	})
+}
+
+// enforce enforces the version in the account and region, once the resource-based policy is attached.
+func (g *Guardrail) enforce() {
 	// One enforced configuration per account and region. COMPREHENSIVE evaluates all messages and system
 	// prompts; SELECTIVE would evaluate only what the caller tags, letting the caller choose.
 	g.Enforcement = awsbedrock.NewCfnEnforcedGuardrailConfiguration(g.Construct, jsii.String("Enforcement"), &awsbedrock.CfnEnforcedGuardrailConfigurationProps{
@@ -240,11 +274,17 @@ func (g *Guardrail) GrantApply(grantee awsiam.IGrantable) awsiam.Grant {
 	})
 }
 
+// organizationID is an organisation's ID as Organizations writes it.
+var organizationID = regexp.MustCompile(`^o-[a-z0-9]{10,32}$`)
+
 func (p Props) validate() error {
 	var errs []error
 	add := func(format string, args ...any) { errs = append(errs, fmt.Errorf(format, args...)) }
 	length := awsrules.GuardrailTextLength
 
+	if p.OrganizationID != "" && !organizationID.MatchString(p.OrganizationID) {
+		add("Props.OrganizationID %q is not an organisation ID: use o- and 10 to 32 lower-case letters or digits", p.OrganizationID)
+	}
 	if !awsrules.ValidGuardrailName(p.Name) {
 		add("Props.Name %q is not a guardrail name: use 1 to %d ASCII letters, digits, hyphens or underscores", p.Name, awsrules.MaxGuardrailNameLength)
 	}

@@ -31,6 +31,9 @@ func TestValidate(t *testing.T) {
 		{"500 Korean characters", func(p *Props) { p.BlockedInputMessage = strings.Repeat("차", 500) }, nil},
 		{"501 characters", func(p *Props) { p.BlockedOutputMessage = strings.Repeat("차", 501) }, []string{"Props.BlockedOutputMessage has 501 characters"}},
 		{"no name", func(p *Props) { p.Name = "" }, []string{`Props.Name ""`}},
+		{"shared with an organisation", func(p *Props) { p.OrganizationID = "o-a1b2c3d4e5" }, nil},
+		{"organisation ID of an account", func(p *Props) { p.OrganizationID = "111111111111" },
+			[]string{`Props.OrganizationID "111111111111" is not an organisation ID`}},
 		{"blank message", func(p *Props) { p.BlockedInputMessage = "  " }, []string{"Props.BlockedInputMessage is empty"}},
 		{"prompt attack on output", func(p *Props) {
 			p.ContentFilters = []ContentFilter{{Type: "PROMPT_ATTACK", InputStrength: "HIGH", OutputStrength: "LOW"}}
@@ -107,8 +110,8 @@ func TestConfigurationHash(t *testing.T) {
 	}
 	q := valid()
 	q.ContentFilters = DefaultContentFilters()
-	q.EnforceInAccount, q.RemovalPolicy = true, "DESTROY"
+	q.EnforceInAccount, q.RemovalPolicy, q.OrganizationID = true, "DESTROY", "o-a1b2c3d4e5"
 	if render(q).hash() != h {
-		t.Error("enforcement or the key's removal policy changed the version hash; neither is in the snapshot")
+		t.Error("enforcement, sharing or the key's removal policy changed the version hash; none is in the snapshot")
 	}
 }

@@ -16,8 +16,9 @@ import (
 
 // Stack is a CloudFormation stack of the assembly.
 type Stack struct {
-	// Name is the stack's artifact ID; DisplayName its construct path (the artifact ID without one).
-	Name, DisplayName string
+	// Name is the stack's artifact ID; DisplayName its construct path (the artifact ID without one);
+	// StackName the CloudFormation stack's name.
+	Name, DisplayName, StackName string
 	// TemplatePath and MetadataPath are the files the stack's template and construct metadata are in.
 	TemplatePath, MetadataPath string
 	// Account and Region are the stack's environment, empty where the stack is environment-agnostic.
@@ -47,6 +48,7 @@ func Stacks(dir string) ([]Stack, error) {
 			Properties             struct {
 				TemplateFile  string `json:"templateFile"`
 				DirectoryName string `json:"directoryName"`
+				StackName     string `json:"stackName"`
 			} `json:"properties"`
 		} `json:"artifacts"`
 	}
@@ -64,9 +66,12 @@ func Stacks(dir string) ([]Stack, error) {
 			}
 			stacks = append(stacks, nested...)
 		case "aws:cloudformation:stack":
-			s := Stack{Name: name, DisplayName: a.DisplayName, TemplatePath: filepath.Join(dir, a.Properties.TemplateFile)}
+			s := Stack{Name: name, DisplayName: a.DisplayName, StackName: a.Properties.StackName, TemplatePath: filepath.Join(dir, a.Properties.TemplateFile)}
 			if s.DisplayName == "" {
 				s.DisplayName = name
+			}
+			if s.StackName == "" {
+				s.StackName = name
 			}
 			if a.AdditionalMetadataFile != "" {
 				s.MetadataPath = filepath.Join(dir, a.AdditionalMetadataFile)

@@ -70,13 +70,16 @@ func (b Breakdown) Subtotal(c Category) Money {
 // usagePriced are the types present in this project's templates that cost only with use.
 var usagePriced = map[string]bool{
 	"AWS::Bedrock::Guardrail": true, // per text unit evaluated
-	"AWS::EC2::FlowLog":       true, // the log data delivered
-	"AWS::Events::Rule":       true, // AWS service events are free; custom events per million
-	"AWS::Lambda::Function":   true, // requests and duration; no provisioned concurrency here
-	"AWS::Logs::LogGroup":     true, // ingestion and storage
-	"AWS::S3::Bucket":         true, // storage and requests
-	"AWS::SNS::Topic":         true, // publishes and deliveries
-	"AWS::SQS::Queue":         true, // requests
+	// V2 pipelines bill action execution minutes, CodeBuild build minutes: nothing while no commit runs.
+	"AWS::CodeBuild::Project":     true,
+	"AWS::CodePipeline::Pipeline": true,
+	"AWS::EC2::FlowLog":           true, // the log data delivered
+	"AWS::Events::Rule":           true, // AWS service events are free; custom events per million
+	"AWS::Lambda::Function":       true, // requests and duration; no provisioned concurrency here
+	"AWS::Logs::LogGroup":         true, // ingestion and storage
+	"AWS::S3::Bucket":             true, // storage and requests
+	"AWS::SNS::Topic":             true, // publishes and deliveries
+	"AWS::SQS::Queue":             true, // requests
 }
 
 // free are the types present in this project's templates that cost nothing by themselves.

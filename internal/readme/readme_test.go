@@ -1,5 +1,6 @@
-// Package readme holds the test that keeps the Korean guide (README.ko.md) in step with README.md.
 package readme
+
+// The test that keeps the Korean guide (README.ko.md) in step with README.md.
 
 import (
 	"os"

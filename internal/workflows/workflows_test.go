@@ -11,6 +11,8 @@ import (
 	"testing"
 
 	"github.com/rhysd/actionlint"
+
+	"github.com/privatebedrock/stack/internal/readme"
 )
 
 // root is the repository, seen from this package's directory (where go test runs).
@@ -114,61 +116,6 @@ func TestLintReportsBrokenWorkflows(t *testing.T) {
 	}
 }
 
-// readmeCommands returns the commands of the first sh block of the README section with this heading:
-// each line's text before its comment, whole-line comments skipped.
-func readmeCommands(readme, heading string) ([]string, error) {
-	lines := strings.Split(readme, "\n")
-	start := slices.IndexFunc(lines, func(l string) bool {
-		return strings.HasPrefix(l, "#") && strings.TrimSpace(strings.TrimLeft(l, "#")) == heading
-	})
-	if start < 0 {
-		return nil, fmt.Errorf("no section %q", heading)
-	}
-	var commands []string
-	inBlock := false
-	for _, l := range lines[start+1:] {
-		switch {
-		case !inBlock && strings.HasPrefix(l, "#"):
-			return nil, fmt.Errorf("section %q has no sh block", heading)
-		case !inBlock && (l == "```sh" || l == "```bash" || l == "```shell"):
-			inBlock = true
-		case inBlock && strings.HasPrefix(l, "```"):
-			if len(commands) == 0 {
-				return nil, fmt.Errorf("the sh block of section %q has no command", heading)
-			}
-			return commands, nil
-		case inBlock:
-			command, _, _ := strings.Cut(l, "#")
-			if command = strings.Join(strings.Fields(command), " "); command != "" {
-				commands = append(commands, command)
-			}
-		}
-	}
-	return nil, fmt.Errorf("section %q: no complete sh block", heading)
-}
-
-func TestReadmeCommands(t *testing.T) {
-	readme := "# Title\n## Set-up, synth and test\nText.\n```sh\nnpm ci            # set-up, two lines\n                  # of comment\nnpm run synth     # synth\n\nnpm test\n```\n## Next\n```sh\nnpm run other\n```\n"
-	got, err := readmeCommands(readme, "Set-up, synth and test")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if want := []string{"npm ci", "npm run synth", "npm test"}; !slices.Equal(got, want) {
-		t.Errorf("got %q, want %q", got, want)
-	}
-	for _, broken := range []string{
-		"## Set-up\n```sh\nnpm ci\n```\n",                                 // no such section
-		"## Set-up, synth and test\nText.\n## Next\n```sh\nnpm ci\n```\n", // block of another section
-		"## Set-up, synth and test\n```sh\n# only a comment\n```\n",       // no command
-		"## Set-up, synth and test\n```sh\nnpm ci\n",                      // unclosed block
-	} {
-		if got, err := readmeCommands(broken, "Set-up, synth and test"); err == nil {
-			t.Errorf("no error for %q, got commands %q", broken, got)
-		}
-	}
-}
-
-// parse parses a workflow with actionlint's parser.
 func parse(t *testing.T, src []byte) *actionlint.Workflow {
 	t.Helper()
 	wf, errs := actionlint.Parse(src)
@@ -233,7 +180,7 @@ func runsInOrder(wf *actionlint.Workflow, commands []string) error {
 }
 
 func TestCIRunsTheReadmeCommands(t *testing.T) {
-	commands, err := readmeCommands(string(readFile(t, "README.md")), "Set-up, synth and test")
+	commands, err := readme.Commands(string(readFile(t, "README.md")), "Set-up, synth and test")
 	if err != nil {
 		t.Fatalf("README.md: %v", err)
 	}

@@ -38,6 +38,8 @@ type Props struct {
 // Stack is one environment.
 type Stack struct {
 	awscdk.Stack
+	// Environment is the configuration the stack is made from.
+	Environment config.Environment
 	// LogKey encrypts the stack's operational log groups.
 	LogKey   awskms.Key
 	Vpc      *privatevpc.Vpc
@@ -81,7 +83,7 @@ func New(scope constructs.Construct, props Props) *Stack {
 	logRetention := retention(env.LogRetentionDays)
 	// bedrock-runtime gets its own construct; privatevpc makes the rest.
 	endpoints := slices.DeleteFunc(env.InterfaceEndpointServices(), func(s string) bool { return s == "bedrock-runtime" })
-	s := &Stack{Stack: stack}
+	s := &Stack{Stack: stack, Environment: env}
 	// One key for the stack's operational logs (flow logs, functions, deploy-time calls); invocation
 	// logs, which hold prompts, get a key of their own.
 	s.LogKey = cmk.New(stack, "LogKey", cmk.Props{
@@ -207,11 +209,24 @@ func (s *Stack) outputs() {
 	}
 }
 
-// NewAll creates the stacks of the given environments in app.
+// NewAll creates the stacks of the given environments in app, each in its stage (NewStaged).
 func NewAll(app constructs.Construct, project string, envs []config.Environment, nagReports bool) []*Stack {
 	out := make([]*Stack, len(envs))
 	for i, env := range envs {
-		out[i] = New(app, Props{Project: project, Environment: env, NagReports: nagReports})
+		out[i] = NewStaged(app, Props{Project: project, Environment: env, NagReports: nagReports})
 	}
 	return out
+}
+
+// NewStaged creates the environment's stack in a stage of its own in app, named after the environment:
+// the unit a pipeline wave deploys. Deployed by hand or by the pipeline, the stack then has the same
+// construct paths, from which aws-cdk-lib derives some logical IDs and names: a stack outside the
+// stage would differ, and switching between the two would replace resources (security group rules
+// among them, whose replacement fails as a duplicate).
+func NewStaged(app constructs.Construct, props Props) *Stack {
+	env := props.Environment
+	stage := awscdk.NewStage(app, jsii.String(env.Name), &awscdk.StageProps{
+		Env: &awscdk.Environment{Account: jsii.String(env.Account), Region: jsii.String(env.Region)},
+	})
+	return New(stage, props)
 }

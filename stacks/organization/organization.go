@@ -2,7 +2,8 @@
 // section: service control policies, deployed from the management (or delegated administrator)
 // account, that hold every targeted account to what the environments promise. Model inference only
 // through the environments' endpoints; no Bedrock API keys; invocation logging and guardrail
-// enforcement that only deployments change.
+// enforcement that only deployments change. Optionally, an Amazon Bedrock policy that enforces a
+// guardrail of the management account on every inference call of the targets.
 package organization
 
 import (
@@ -17,6 +18,8 @@ import (
 
 	"github.com/privatebedrock/stack/config"
 	"github.com/privatebedrock/stack/constructs/compliance"
+	"github.com/privatebedrock/stack/constructs/guardrail"
+	"github.com/privatebedrock/stack/constructs/orgpolicy"
 	"github.com/privatebedrock/stack/constructs/scp"
 )
 
@@ -38,6 +41,12 @@ type Stack struct {
 	Inference *scp.Policy
 	// Protections denies Bedrock API keys and changes to invocation logging and guardrail enforcement.
 	Protections *scp.Policy
+	// Guardrail is the guardrail BedrockPolicy enforces, shared with the organisation; nil without
+	// organization.guardrailPolicy.
+	Guardrail *guardrail.Guardrail
+	// BedrockPolicy is the Amazon Bedrock policy that enforces Guardrail; nil without
+	// organization.guardrailPolicy.
+	BedrockPolicy *orgpolicy.Policy
 }
 
 // The actions each statement denies, as the Service Authorization Reference names them.
@@ -78,6 +87,9 @@ func New(scope constructs.Construct, props Props) *Stack {
 		Targets:     o.Targets,
 		Shrink:      "list fewer deploymentRoleArns or breakGlassRoleArns in the organization section (a pattern can cover several), or split the statements between two policies",
 	})
+	if o.GuardrailPolicy != nil {
+		s.newGuardrailPolicy(props)
+	}
 	s.warn(props)
 	out := func(id, description string, value *string) {
 		awscdk.NewCfnOutput(stack, jsii.String(id), &awscdk.CfnOutputProps{Value: value, Description: jsii.String(description)})
@@ -199,6 +211,9 @@ func (s *Stack) warn(props Props) {
 		}
 		if e.Account == o.Account {
 			warn("ManagementAccount", fmt.Sprintf("Environment %s deploys to %s, the account the organisation stack deploys from: service control policies do not restrict the management account.", e.Name, o.Account))
+		}
+		if o.GuardrailPolicy != nil && e.Region != o.Region {
+			warn("GuardrailRegion", fmt.Sprintf("Environment %s is in %s, but the Amazon Bedrock policy enforces the organisation's guardrail in %s only: a guardrail serves its own region.", e.Name, e.Region, o.Region))
 		}
 	}
 	switch {

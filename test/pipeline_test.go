@@ -1,0 +1,277 @@
+package test
+
+import (
+	"encoding/json"
+	"fmt"
+	"os"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/privatebedrock/stack/config"
+	"github.com/privatebedrock/stack/internal/readme"
+	"github.com/privatebedrock/stack/stacks/pipeline"
+)
+
+// pipelineLabel names the pipeline stack in the checks that run over every stack.
+const pipelineLabel = "pipeline"
+
+// pipelineAction is one action of the synthesized pipeline, with the stage it is in.
+type pipelineAction struct {
+	Stage         string
+	Name          string         `json:"Name"`
+	RunOrder      int            `json:"RunOrder"`
+	RoleArn       any            `json:"RoleArn"`
+	Configuration map[string]any `json:"Configuration"`
+	ActionTypeID  struct {
+		Category string `json:"Category"`
+		Provider string `json:"Provider"`
+	} `json:"ActionTypeId"`
+}
+
+// pipelineResource is the template's one AWS::CodePipeline::Pipeline.
+func pipelineResource(t *testing.T) Resource {
+	t.Helper()
+	_, r := deliveryTemplates.template.only(t, "AWS::CodePipeline::Pipeline")
+	return r
+}
+
+// pipelineStages are the pipeline's stage names and actions, in order.
+func pipelineStages(t *testing.T) (names []string, actions []pipelineAction) {
+	t.Helper()
+	raw, err := json.Marshal(pipelineResource(t).Properties["Stages"])
+	if err != nil {
+		t.Fatal(err)
+	}
+	var stages []struct {
+		Name    string           `json:"Name"`
+		Actions []pipelineAction `json:"Actions"`
+	}
+	if err := json.Unmarshal(raw, &stages); err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range stages {
+		names = append(names, s.Name)
+		for _, a := range s.Actions {
+			a.Stage = s.Name
+			actions = append(actions, a)
+		}
+	}
+	return names, actions
+}
+
+func fixturePipeline(t *testing.T) config.Pipeline {
+	t.Helper()
+	file, err := config.Load(fixture)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return *file.Pipeline
+}
+
+// The source is the configured repository and branch through the configured connection, and a push
+// starts the pipeline.
+func TestPipelineSource(t *testing.T) {
+	pl := fixturePipeline(t)
+	_, actions := pipelineStages(t)
+	source := slices.IndexFunc(actions, func(a pipelineAction) bool { return a.ActionTypeID.Category == "Source" })
+	if source < 0 {
+		t.Fatal("the pipeline has no source action")
+	}
+	want := map[string]any{"ConnectionArn": pl.ConnectionArn, "FullRepositoryId": pl.Repository, "BranchName": pl.Branch, "DetectChanges": true}
+	for key, value := range want {
+		if got := actions[source].Configuration[key]; got != value {
+			t.Errorf("source %s = %v, want %v", key, got, value)
+		}
+	}
+	if p := actions[source].ActionTypeID.Provider; p != "CodeStarSourceConnection" {
+		t.Errorf("source provider %s, want CodeStarSourceConnection (CodeConnections)", p)
+	}
+}
+
+// The synth step runs the README's set-up, synth and test commands, in that order, so a red test stops
+// every deployment.
+func TestPipelineBuildRunsTheREADMECommands(t *testing.T) {
+	raw, err := os.ReadFile("../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	commands, err := readme.Commands(string(raw), "Set-up, synth and test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(pipeline.BuildCommands, commands) {
+		t.Errorf("the pipeline builds with %q, the README sets up, synthesizes and tests with %q", pipeline.BuildCommands, commands)
+	}
+	spec := buildSpecOf(t, "CodePipelineBuildSynth")
+	var got []string
+	for _, phase := range []string{"install", "build"} {
+		for _, c := range spec.Phases[phase].Commands {
+			if !strings.HasPrefix(c, "cd ") {
+				got = append(got, c)
+			}
+		}
+	}
+	if !slices.Equal(got, commands) {
+		t.Errorf("the synth project runs %q, want the README's %q", got, commands)
+	}
+	if spec.Phases["install"].RuntimeVersions["nodejs"] == "" {
+		t.Error("the synth project names no Node.js runtime version: the image's default may be older than package.json's engines")
+	}
+}
+
+// buildSpec is the part of a CodeBuild buildspec the tests read.
+type buildSpec struct {
+	Phases map[string]struct {
+		RuntimeVersions map[string]string `json:"runtime-versions"`
+		Commands        []string          `json:"commands"`
+	} `json:"phases"`
+}
+
+// buildSpecOf is the buildspec of the CodeBuild project whose logical ID starts with prefix.
+func buildSpecOf(t *testing.T, prefix string) buildSpec {
+	t.Helper()
+	for id, r := range deliveryTemplates.template.Resources {
+		if r.Type != "AWS::CodeBuild::Project" || !strings.HasPrefix(id, prefix) {
+			continue
+		}
+		source, _ := r.Properties["Source"].(map[string]any)
+		text, _ := source["BuildSpec"].(string)
+		var spec buildSpec
+		if err := json.Unmarshal([]byte(text), &spec); err != nil {
+			t.Fatalf("buildspec of %s: %v", id, err)
+		}
+		return spec
+	}
+	t.Fatalf("no CodeBuild project %s* in the pipeline stack", prefix)
+	return buildSpec{}
+}
+
+// The pipeline updates itself with the CDK CLI the project pins, before it deploys anything.
+func TestPipelineMutatesItselfWithThePinnedCLI(t *testing.T) {
+	raw, err := os.ReadFile("../package.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var pkg struct {
+		DevDependencies map[string]string `json:"devDependencies"`
+	}
+	if err := json.Unmarshal(raw, &pkg); err != nil {
+		t.Fatal(err)
+	}
+	if pinned := pkg.DevDependencies["aws-cdk"]; pinned != pipeline.CLIVersion {
+		t.Errorf("pipeline.CLIVersion is %s, package.json pins aws-cdk %s: make them equal", pipeline.CLIVersion, pinned)
+	}
+	spec := buildSpecOf(t, "PipelineUpdatePipelineSelfMutation")
+	if install := spec.Phases["install"].Commands; !slices.Contains(install, "npm install -g aws-cdk@"+pipeline.CLIVersion) {
+		t.Errorf("self-mutation installs %q, want aws-cdk@%s", install, pipeline.CLIVersion)
+	}
+	names, _ := pipelineStages(t)
+	if i := slices.Index(names, "UpdatePipeline"); i < 0 || i > slices.Index(names, "Assets") {
+		t.Errorf("stages %q: the pipeline must update itself before it publishes assets and deploys", names)
+	}
+}
+
+// Each wave is one stage, in the configured order; its environments deploy in parallel, each with the
+// CDK bootstrap roles of its own account; a wave with an approval waits for it before any change set.
+func TestPipelineWaves(t *testing.T) {
+	pl := fixturePipeline(t)
+	names, actions := pipelineStages(t)
+	want := []string{"Source", "Build", "UpdatePipeline", "Assets"}
+	for _, w := range pl.Waves {
+		want = append(want, w.Name)
+	}
+	if !slices.Equal(names, want) {
+		t.Fatalf("pipeline stages %q, want %q", names, want)
+	}
+	byName := map[string]config.Environment{}
+	for _, name := range namesOf(t) {
+		byName[name] = envs[name].env
+	}
+	parallelWave := false
+	for _, w := range pl.Waves {
+		var deployed []string
+		prepareOrders := map[int]bool{}
+		approval := -1
+		first := 0
+		for _, a := range actions {
+			if a.Stage != w.Name {
+				continue
+			}
+			if a.ActionTypeID.Category == "Approval" {
+				approval = a.RunOrder
+				continue
+			}
+			stackName, _ := a.Configuration["StackName"].(string)
+			mode, _ := a.Configuration["ActionMode"].(string)
+			if first == 0 || a.RunOrder < first {
+				first = a.RunOrder
+			}
+			if mode != "CHANGE_SET_REPLACE" {
+				continue
+			}
+			prepareOrders[a.RunOrder] = true
+			envName := strings.TrimPrefix(stackName, project+"-")
+			deployed = append(deployed, envName)
+			e := byName[envName]
+			for role, value := range map[string]any{"action role": a.RoleArn, "CloudFormation role": a.Configuration["RoleArn"]} {
+				kind := map[string]string{"action role": "deploy-role", "CloudFormation role": "cfn-exec-role"}[role]
+				suffix := fmt.Sprintf(":iam::%s:role/cdk-hnb659fds-%s-%s-%s", e.Account, kind, e.Account, e.Region)
+				if s := fmt.Sprint(value); !strings.Contains(s, suffix) {
+					t.Errorf("wave %s deploys %s with %s %s, want the bootstrap role …%s of its account", w.Name, stackName, role, s, suffix)
+				}
+			}
+		}
+		slices.Sort(deployed)
+		if wantEnvs := slices.Sorted(slices.Values(w.Environments)); !slices.Equal(deployed, wantEnvs) {
+			t.Errorf("wave %s deploys %q, want %q", w.Name, deployed, wantEnvs)
+		}
+		if len(prepareOrders) != 1 {
+			t.Errorf("wave %s prepares its change sets at run orders %v: its environments must deploy in parallel", w.Name, prepareOrders)
+		}
+		parallelWave = parallelWave || len(w.Environments) > 1
+		switch {
+		case w.Approval && approval < 0:
+			t.Errorf("wave %s has no approval action", w.Name)
+		case w.Approval && approval >= first:
+			t.Errorf("wave %s: the approval runs at %d, not before its first deployment action (%d)", w.Name, approval, first)
+		case !w.Approval && approval >= 0:
+			t.Errorf("wave %s waits for an approval it was not configured with", w.Name)
+		}
+	}
+	if !parallelWave {
+		t.Errorf("%s has no wave of several environments: the parallel case is untested", fixture)
+	}
+}
+
+// The artifacts are encrypted with the stack's customer-managed key, which only the environments'
+// deploy roles of the other accounts may use to read them.
+func TestPipelineArtifactsEncryptedForTheTargetAccounts(t *testing.T) {
+	store, _ := pipelineResource(t).Properties["ArtifactStore"].(map[string]any)
+	key, _ := store["EncryptionKey"].(map[string]any)
+	keyID := fmt.Sprint(key["Id"])
+	keyLogicalID, keyResource := deliveryTemplates.template.only(t, "AWS::KMS::Key")
+	if !strings.Contains(keyID, keyLogicalID) {
+		t.Fatalf("artifact store key %s, want the stack's customer-managed key %s", keyID, keyLogicalID)
+	}
+	policy, _ := json.Marshal(keyResource.Properties["KeyPolicy"])
+	for _, name := range namesOf(t) {
+		e := envs[name].env
+		role := fmt.Sprintf(":iam::%s:role/cdk-hnb659fds-deploy-role-%s-%s", e.Account, e.Account, e.Region)
+		if !strings.Contains(string(policy), role) {
+			t.Errorf("the artifact key's policy does not admit %s's deploy role …%s: its deployment could not read the artifacts", name, role)
+		}
+	}
+	if enabled, _ := keyResource.Properties["EnableKeyRotation"].(bool); !enabled {
+		t.Error("the artifact key does not rotate")
+	}
+}
+
+// namesOf is the fixture's environment names; it fails without any.
+func namesOf(t *testing.T) []string {
+	t.Helper()
+	if len(names) == 0 {
+		t.Fatal("no environments synthesized")
+	}
+	return names
+}
