@@ -68,7 +68,7 @@ func build(app awscdk.App) error {
 		return err
 	}
 	nagReports := contextString(app, "nagReports", "") == "true"
-	stacks := environment.NewAll(app, file.Project, envs, nagReports)
+	stacks := environment.NewAll(app, file, envs, nagReports)
 	if p := file.Pipeline; p != nil && names == nil {
 		// The pipeline deploys every environment: a selection of some is for a deployment by hand.
 		pipeline.New(app, pipeline.Props{Project: file.Project, Pipeline: *p, Environments: stacks, NagReports: nagReports})

@@ -51,6 +51,17 @@ type GuardrailPolicy struct {
 	ExcludedModels []string `json:"excludedModels"`
 }
 
+// EnforcedGuardrailArns are the guardrails the organisation's Amazon Bedrock policy applies to env's
+// calls, as an ARN pattern (the guardrail's ID exists only once the organisation stack is deployed):
+// the management account's guardrails in the policy's region. None without a guardrail policy, or
+// for an environment of another region, where the policy enforces nothing.
+func (o *Organization) EnforcedGuardrailArns(env Environment) []string {
+	if o == nil || o.GuardrailPolicy == nil || env.Region != o.Region {
+		return nil
+	}
+	return []string{fmt.Sprintf("arn:%s:bedrock:%s:%s:guardrail/*", env.Partition(), o.Region, o.Account)}
+}
+
 // API key policies of the organisation.
 const (
 	DenyAPIKeys         = "deny"

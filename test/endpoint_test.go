@@ -52,7 +52,7 @@ func TestEndpointPolicyAdmitsNamedPrincipalsOnNamedModelsOnly(t *testing.T) {
 		}
 		if g.Enabled {
 			wanted["ApplyTheGuardrail"] = want{append(append(slices.Clone(s.env.ClientPrincipals), invoker), roles...), []string{"bedrock:ApplyGuardrail"},
-				[]string{jsonOf(resolved(s, s.stack.Guardrail.Arn))}, nil}
+				append([]string{jsonOf(resolved(s, s.stack.Guardrail.Arn))}, enforcedGuardrails(s.env)...), nil}
 		}
 		stmts := statements(doc)
 		if len(stmts) != len(wanted) {

@@ -114,8 +114,13 @@ func TestInvokerRoleIsGatedOnTheEndpoint(t *testing.T) {
 					apply = st
 				}
 			}
+			// With the organisation's enforced guardrails, which aws-cdk-lib lists before the reference.
+			var resource any = resolved(s, s.stack.Guardrail.Arn)
+			if enforced := enforcedGuardrails(s.env); len(enforced) > 0 {
+				resource = append(anys(enforced), resource)
+			}
 			expect(t, "apply the guardrail", assertions.Match_ObjectEquals(&map[string]any{
-				"Effect": "Allow", "Action": "bedrock:ApplyGuardrail", "Resource": resolved(s, s.stack.Guardrail.Arn),
+				"Effect": "Allow", "Action": "bedrock:ApplyGuardrail", "Resource": resource,
 			}), apply)
 		}
 		if jsonOf(invoke["Condition"]) != jsonOf(wantCondition) {

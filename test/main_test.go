@@ -97,7 +97,7 @@ func synthAll() error {
 	if file.Organization == nil || file.Pipeline == nil {
 		return fmt.Errorf("%s needs an organization and a pipeline section: the organisation and pipeline stacks' tests need them", fixture)
 	}
-	built := environment.NewAll(app, file.Project, file.Environments, false)
+	built := environment.NewAll(app, file, file.Environments, false)
 	delivery = pipeline.New(app, pipeline.Props{Project: file.Project, Pipeline: *file.Pipeline, Environments: built})
 	// In the same app, as the app synthesizes it, and before the first synthesis completes the tree.
 	org = newOrganization(app, *file.Organization, file.Environments)

@@ -29,6 +29,12 @@ import (
 // environment.
 const organizationLabel = "organization"
 
+// enforcedGuardrails are the guardrails the fixture's organisation enforces on env's calls, which its
+// roles and endpoint let callers apply.
+func enforcedGuardrails(env config.Environment) []string {
+	return org.config.EnforcedGuardrailArns(env)
+}
+
 // synthesizedOrganization is the organisation stack as the tests see it.
 type synthesizedOrganization struct {
 	config config.Organization
@@ -572,6 +578,17 @@ func TestOrganizationGuardrailIsApplicableAcrossTheOrganization(t *testing.T) {
 		row("a targeted account's role allowed to apply the guardrail", member.Account, apply, in, "Allowed"),
 		row("a targeted account's role without bedrock:ApplyGuardrail of its own", member.Account, nil, in, "ImplicitlyDenied"),
 		row("another organisation's role allowed to apply the guardrail", otherAccount, apply, map[string]any{"aws:PrincipalOrgID": "o-zzzzzzzzzz"}, "ImplicitlyDenied"),
+	}
+	// Each environment's own test function, with the identity and endpoint policies it synthesizes.
+	for _, name := range names {
+		s := envs[name]
+		if len(enforcedGuardrails(s.env)) == 0 {
+			continue
+		}
+		p := policiesOf(t, s)
+		cases = append(cases, accessCase{env: organizationLabel, name: "the test function of " + name + " applies the enforced guardrail through its endpoint",
+			principal: p.invokerSession, action: "bedrock:ApplyGuardrail", resource: arn, account: org.config.Account,
+			identity: p.invokerIdentity, resPolicy: rbp, context: in, vpce: p.endpointID, endpoint: &p, want: "Allowed"})
 	}
 	checkAccessCases(t, organizationLabel, cases, evaluate(t, cases))
 }

@@ -189,3 +189,12 @@ func resolved(s *synthesized, token *string) map[string]any {
 	}
 	return out
 }
+
+// anys is s as a JSON list, for comparisons with decoded templates.
+func anys(s []string) []any {
+	out := make([]any, len(s))
+	for i, v := range s {
+		out[i] = v
+	}
+	return out
+}

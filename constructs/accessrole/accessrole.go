@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"net/netip"
 	"regexp"
+	"slices"
 	"strings"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
@@ -44,6 +45,9 @@ type Props struct {
 	// GuardrailArn is the guardrail the role may apply, which account-level enforcement applies to its
 	// calls. Optional.
 	GuardrailArn *string
+	// EnforcedGuardrailArns are guardrails (ARNs or ARN patterns) an Amazon Bedrock policy of the
+	// organisation applies to the role's calls, which it must therefore be allowed to apply. Optional.
+	EnforcedGuardrailArns []string
 	// GuardrailVersionedArn, when set, is the guardrail every request must name
 	// (bedrock:GuardrailIdentifier), for callers that can. Requires GuardrailArn.
 	GuardrailVersionedArn *string
@@ -115,12 +119,16 @@ func New(scope constructs.Construct, id string, props Props) *Role {
 		awscdk.Annotations_Of(c).AddWarningV2(jsii.String("accessrole:AnyNetwork"), jsii.String(fmt.Sprintf(
 			"Role %s may call Bedrock from any network: its credentials work wherever they leak to. Prefer the endpoint or corporate source IPs.", props.RoleName)))
 	}
-	compliance.AcceptNag(r.Policy,
-		compliance.Exception{Rule: "AwsSolutions-IAM5", AppliesTo: []string{"Resource::*"},
+	exceptions := []compliance.Exception{
+		{Rule: "AwsSolutions-IAM5", AppliesTo: []string{"Resource::*"},
 			Reason: "Only actions without resource-level permissions take *: ListInferenceProfiles, ListFoundationModels and the Marketplace actions Bedrock calls; the Deny statements take * on purpose."},
-		compliance.Exception{Rule: "NIST.800.53.R5-IAMNoInlinePolicy",
+		{Rule: "NIST.800.53.R5-IAMNoInlinePolicy",
 			Reason: "The policy belongs to this one role and is created and deleted with it; a managed policy would be one more thing others could attach elsewhere."},
-	)
+	}
+	if len(props.EnforcedGuardrailArns) > 0 {
+		exceptions = append(exceptions, compliance.EnforcedGuardrails(props.EnforcedGuardrailArns))
+	}
+	compliance.AcceptNag(r.Policy, exceptions...)
 	return r
 }
 
@@ -184,8 +192,12 @@ func (p Props) permissions() awsiam.PolicyDocument {
 	if len(profiles) > 0 {
 		statements = append(statements, statement("ReadTheEnvironmentsProfiles", awsiam.Effect_ALLOW, []string{"bedrock:GetInferenceProfile"}, profiles, nil))
 	}
+	applicable := slices.Clone(p.EnforcedGuardrailArns)
 	if p.GuardrailArn != nil {
-		statements = append(statements, statement("ApplyTheGuardrail", awsiam.Effect_ALLOW, []string{"bedrock:ApplyGuardrail"}, []string{*p.GuardrailArn}, nil))
+		applicable = append([]string{*p.GuardrailArn}, applicable...)
+	}
+	if len(applicable) > 0 {
+		statements = append(statements, statement("ApplyTheGuardrail", awsiam.Effect_ALLOW, []string{"bedrock:ApplyGuardrail"}, applicable, nil))
 	}
 	if p.GuardrailVersionedArn != nil {
 		// The Deny AWS documents with bedrock:GuardrailIdentifier: it holds whatever policy is attached to

@@ -10,6 +10,8 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
+
+	"github.com/privatebedrock/stack/constructs/compliance"
 )
 
 // invokeActions are the only actions the endpoint admits. Converse and ConverseStream are authorized
@@ -33,6 +35,10 @@ type Props struct {
 	// admitted principal may apply it (account-level enforcement applies it to their calls too).
 	// Default: none.
 	Guardrail *Guardrail
+	// EnforcedGuardrailArns are guardrails (ARNs or ARN patterns) an Amazon Bedrock policy of the
+	// organisation applies to every call in the account: every admitted principal and grantee may apply
+	// them, which that enforcement requires of each caller. Default: none.
+	EnforcedGuardrailArns []string
 	// UnguardedEndpoint leaves bedrock:GuardrailIdentifier out of the endpoint policy. Default: false,
 	// guardrail-aware principals pass the endpoint only with the guardrail.
 	UnguardedEndpoint bool
@@ -74,10 +80,12 @@ func (p Props) validate() error {
 // Endpoint is what New made.
 type Endpoint struct {
 	constructs.Construct
-	Resource                           awsec2.InterfaceVpcEndpoint
-	SecurityGroup                      awsec2.SecurityGroup
-	modelArns                          []string
-	guardrail                          *Guardrail
+	Resource      awsec2.InterfaceVpcEndpoint
+	SecurityGroup awsec2.SecurityGroup
+	modelArns     []string
+	guardrail     *Guardrail
+	// applicable are the guardrails callers may apply: the endpoint's and the enforced ones.
+	applicable, enforced               []string
 	unguardedEndpoint, unguardedGrants bool
 	effect                             awsiam.Effect
 	// The endpoint policy's statements, each joining the policy with its first principal.
@@ -126,7 +134,12 @@ func New(scope constructs.Construct, id string, props Props) *Endpoint {
 			e.guardedInvoke = e.newAdmission("InvokeNamedModelsWithTheGuardrail", invokeActions, props.ModelArns,
 				map[string]any{"StringEquals": map[string]any{"bedrock:GuardrailIdentifier": g.VersionedArn}})
 		}
-		e.applyGuardrail = e.newAdmission("ApplyTheGuardrail", []string{"bedrock:ApplyGuardrail"}, []string{*g.Arn}, nil)
+		e.applicable = append(e.applicable, *g.Arn)
+	}
+	e.enforced = props.EnforcedGuardrailArns
+	e.applicable = append(e.applicable, e.enforced...)
+	if len(e.applicable) > 0 {
+		e.applyGuardrail = e.newAdmission("ApplyTheGuardrail", []string{"bedrock:ApplyGuardrail"}, e.applicable, nil)
 	}
 	for _, arn := range props.Principals {
 		e.Admit(awsiam.NewArnPrincipal(jsii.String(arn)))
@@ -184,6 +197,9 @@ func (e *Endpoint) GrantInvoke(grantee awsiam.IGrantable) awsiam.Grant {
 	}
 	if e.guardrail == nil {
 		e.Admit(grantee.GrantPrincipal())
+		if len(e.applicable) > 0 {
+			grant = grant.Combine(e.grantApply(grantee))
+		}
 		return grant
 	}
 	if guarded {
@@ -197,13 +213,21 @@ func (e *Endpoint) GrantInvoke(grantee awsiam.IGrantable) awsiam.Grant {
 			},
 		}))
 	}
-	apply := awsiam.Grant_AddToPrincipal(&awsiam.GrantOnPrincipalOptions{
-		Grantee:      grantee,
-		Actions:      jsii.Strings("bedrock:ApplyGuardrail"),
-		ResourceArns: &[]*string{e.guardrail.Arn},
-	})
+	apply := e.grantApply(grantee)
 	e.AdmitWithGuardrail(grantee.GrantPrincipal())
 	return grant.Combine(apply)
+}
+
+// grantApply lets grantee apply the guardrails callers may apply.
+func (e *Endpoint) grantApply(grantee awsiam.IGrantable) awsiam.Grant {
+	if construct, ok := grantee.(constructs.IConstruct); ok && len(e.enforced) > 0 {
+		compliance.AcceptNag(construct, compliance.EnforcedGuardrails(e.enforced))
+	}
+	return awsiam.Grant_AddToPrincipal(&awsiam.GrantOnPrincipalOptions{
+		Grantee:      grantee,
+		Actions:      jsii.Strings("bedrock:ApplyGuardrail"),
+		ResourceArns: jsii.Strings(e.applicable...),
+	})
 }
 
 // Admit lets principal invoke the named models through the endpoint without naming a guardrail, as far

@@ -74,6 +74,17 @@ func ArnFinding(resource constructs.IConstruct, suffix string) string {
 	return "Resource::<" + *id + ".Arn>" + suffix
 }
 
+// EnforcedGuardrails is the exception for bedrock:ApplyGuardrail on the organisation's enforced
+// guardrails, patterns such as arn:aws:bedrock:<region>:<management account>:guardrail/*.
+func EnforcedGuardrails(patterns []string) Exception {
+	applies := make([]string, len(patterns))
+	for i, p := range patterns {
+		applies[i] = "Resource::" + p
+	}
+	return Exception{Rule: "AwsSolutions-IAM5", AppliesTo: applies,
+		Reason: "The organisation's Amazon Bedrock policy applies a guardrail of the management account to every call, which the caller must be allowed to apply; its ID exists only once the organisation stack is deployed. ApplyGuardrail only evaluates text, on that account's guardrails in one region."}
+}
+
 // AcceptDeployTimeFunction records why functions that only CloudFormation invokes, a few times per
 // deployment, go without the dead-letter queue, reserved concurrency and tracing that workloads get.
 func AcceptDeployTimeFunction(functions ...constructs.IConstruct) {

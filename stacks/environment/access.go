@@ -17,7 +17,7 @@ var notAlphanumeric = regexp.MustCompile(`[^A-Za-z0-9]`)
 // accessRoles creates the environment's access roles and admits them where their sessions call: the
 // bedrock-runtime endpoint and, for callers inside the network, the sts endpoint they assume the role
 // through.
-func (s *Stack) accessRoles(env config.Environment) {
+func (s *Stack) accessRoles(env config.Environment, enforcedGuardrails []string) {
 	s.AccessRoles = map[string]*accessrole.Role{}
 	var throughEndpoints []*string
 	for _, r := range env.AccessRoles {
@@ -33,6 +33,7 @@ func (s *Stack) accessRoles(env config.Environment) {
 			SourceIPs:               r.Network.SourceIPs,
 			AnyNetwork:              r.Network.Anywhere,
 			MarketplaceSubscription: r.MarketplaceSubscription,
+			EnforcedGuardrailArns:   enforcedGuardrails,
 		}
 		if r.Network.Endpoint {
 			// Invocations arrive through bedrock-runtime, profile listing through the control plane.

@@ -31,6 +31,9 @@ import (
 type Props struct {
 	Project     string
 	Environment config.Environment
+	// EnforcedGuardrailArns are guardrails the organisation enforces on the environment's calls
+	// (config.Organization.EnforcedGuardrailArns): its roles and endpoint let callers apply them.
+	EnforcedGuardrailArns []string
 	// NagReports writes cdk-nag's CSV reports into the cloud assembly. Default: false.
 	NagReports bool
 }
@@ -102,11 +105,12 @@ func New(scope constructs.Construct, props Props) *Stack {
 	// The guardrail the test function applies; none without one.
 	var guardrailArn, guardrailVersion *string
 	endpointProps := bedrockendpoint.Props{
-		Vpc:        s.Vpc.Resource,
-		Subnets:    s.Vpc.EndpointSubnets,
-		ModelArns:  env.ModelArns(),
-		Principals: env.ClientPrincipals,
-		Deny:       env.EndpointPolicyEffect == "Deny",
+		Vpc:                   s.Vpc.Resource,
+		Subnets:               s.Vpc.EndpointSubnets,
+		ModelArns:             env.ModelArns(),
+		Principals:            env.ClientPrincipals,
+		EnforcedGuardrailArns: props.EnforcedGuardrailArns,
+		Deny:                  env.EndpointPolicyEffect == "Deny",
 	}
 	if g := env.Guardrail; g.Enabled {
 		s.Guardrail = newGuardrail(stack, g, removal)
@@ -118,7 +122,7 @@ func New(scope constructs.Construct, props Props) *Stack {
 		endpointProps.UnguardedGrants = !g.EnforceInIAM
 	}
 	s.Endpoint = bedrockendpoint.New(stack, "BedrockRuntime", endpointProps)
-	s.accessRoles(env)
+	s.accessRoles(env, props.EnforcedGuardrailArns)
 	modelIDs := env.ModelIDs()
 	s.Invoker = invoker.New(stack, "Invoker", invoker.Props{
 		Vpc:                 s.Vpc.Resource,
@@ -209,11 +213,12 @@ func (s *Stack) outputs() {
 	}
 }
 
-// NewAll creates the stacks of the given environments in app, each in its stage (NewStaged).
-func NewAll(app constructs.Construct, project string, envs []config.Environment, nagReports bool) []*Stack {
+// NewAll creates the stacks of the given environments of file in app, each in its stage (NewStaged).
+func NewAll(app constructs.Construct, file *config.File, envs []config.Environment, nagReports bool) []*Stack {
 	out := make([]*Stack, len(envs))
 	for i, env := range envs {
-		out[i] = NewStaged(app, Props{Project: project, Environment: env, NagReports: nagReports})
+		out[i] = NewStaged(app, Props{Project: file.Project, Environment: env, NagReports: nagReports,
+			EnforcedGuardrailArns: file.Organization.EnforcedGuardrailArns(env)})
 	}
 	return out
 }
