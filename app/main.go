@@ -12,6 +12,7 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"os"
 	"strings"
@@ -22,6 +23,7 @@ import (
 	"github.com/privatebedrock/stack/config"
 	"github.com/privatebedrock/stack/internal/cfnvalidate"
 	"github.com/privatebedrock/stack/internal/jsiienv"
+	"github.com/privatebedrock/stack/internal/limits"
 	"github.com/privatebedrock/stack/stacks/environment"
 	"github.com/privatebedrock/stack/stacks/organization"
 	"github.com/privatebedrock/stack/stacks/pipeline"
@@ -50,7 +52,9 @@ func run() error {
 		validator.Stop()
 		return err
 	}
-	return validator.Check(*app.Synth(nil).Directory())
+	// What CloudFormation and IAM would otherwise refuse at deploy time: stack and policy sizes.
+	dir := *app.Synth(nil).Directory()
+	return errors.Join(validator.Check(dir), limits.Check(dir))
 }
 
 func build(app awscdk.App) error {
