@@ -9,6 +9,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/bedrock"
 	"github.com/aws/aws-sdk-go-v2/service/cloudformation"
+	"github.com/aws/aws-sdk-go-v2/service/cloudformation/types"
 	"github.com/aws/aws-sdk-go-v2/service/cloudtrail"
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
 	"github.com/aws/aws-sdk-go-v2/service/lambda"
@@ -36,7 +37,8 @@ func TestUncheckedWithoutAnswer(t *testing.T) {
 	cfg := f.Config(region)
 	cfg.BaseEndpoint = aws.String("http://127.0.0.1:1") // nothing listens on port 1
 	cfg.RetryMaxAttempts = 1
-	expect(t, checkBootstrap(context.Background(), cloudformation.NewFromConfig(cfg), testEnv(t)),
+	row, _ := checkBootstrap(context.Background(), cloudformation.NewFromConfig(cfg), testEnv(t))
+	expect(t, row,
 		want{fail, "could not check: operation error CloudFormation: DescribeStacks", "no answer the SDK could read came back for " +
 			"cloudformation:DescribeStacks: check the network path"})
 }
@@ -108,10 +110,39 @@ func TestCheckBootstrap(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			f := fakeaws.New(t)
 			f.Answer("cloudformation", "DescribeStacks", tt.reply)
-			expect(t, checkBootstrap(context.Background(), cloudformation.NewFromConfig(f.Config(region)), testEnv(t)), tt.want)
+			row, _ := checkBootstrap(context.Background(), cloudformation.NewFromConfig(f.Config(region)), testEnv(t))
+			expect(t, row, tt.want)
 			if got := f.Calls()[0].Input.Get("StackName"); got != "CDKToolkit" {
 				t.Errorf("StackName = %q, want CDKToolkit", got)
 			}
+		})
+	}
+}
+
+func TestCheckPipelineTrust(t *testing.T) {
+	pipeline := config.Pipeline{Account: "555555555555"}
+	const fix = "npm run cdk -- bootstrap aws://111111111111/us-east-1 --trust 555555555555 --cloudformation-execution-policies arn:aws:iam::111111111111:policy/private-bedrock-cfn-execution"
+	stack := func(trusted, policies string) *types.Stack {
+		return &types.Stack{Parameters: []types.Parameter{
+			{ParameterKey: aws.String("TrustedAccounts"), ParameterValue: aws.String(trusted)},
+			{ParameterKey: aws.String("CloudFormationExecutionPolicies"), ParameterValue: aws.String(policies)},
+		}}
+	}
+	own := "arn:aws:iam::111111111111:policy/private-bedrock-cfn-execution"
+	tests := []struct {
+		name  string
+		stack *types.Stack
+		want
+	}{
+		{"trusted, the project's policy", stack("444444444444,555555555555", own), want{pass, "trusts 555555555555; CloudFormation deploys with " + own, ""}},
+		{"not trusted", stack("444444444444", own), want{fail, "CDKToolkit does not trust the pipeline's account 555555555555", fix}},
+		{"never trusted anyone", stack("", ""), want{fail, "does not trust the pipeline's account 555555555555", fix}},
+		{"trusted, AdministratorAccess", stack("555555555555", administratorAccess), want{warn, "CloudFormation deploys with AdministratorAccess", fix}},
+		{"trusted, default policy", stack("555555555555", ""), want{warn, "CloudFormation deploys with AdministratorAccess", fix}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			expect(t, checkPipelineTrust(tt.stack, "private-bedrock", pipeline, testEnv(t)), tt.want)
 		})
 	}
 }

@@ -59,8 +59,11 @@ func toolkit(status, version string) fakeaws.Reply {
 	if version != "" {
 		outputs = "<Outputs><member><OutputKey>BootstrapVersion</OutputKey><OutputValue>" + version + "</OutputValue></member></Outputs>"
 	}
+	// Bootstrapped for the test configuration's pipeline, with the project's execution policy.
+	parameters := "<Parameters><member><ParameterKey>TrustedAccounts</ParameterKey><ParameterValue>555555555555</ParameterValue></member>" +
+		"<member><ParameterKey>CloudFormationExecutionPolicies</ParameterKey><ParameterValue>arn:aws:iam::111111111111:policy/private-bedrock-cfn-execution</ParameterValue></member></Parameters>"
 	return fakeaws.OK("<Stacks><member><StackName>CDKToolkit</StackName><CreationTime>2025-01-06T10:00:00Z</CreationTime>" +
-		"<StackStatus>" + status + "</StackStatus>" + outputs + "</member></Stacks>")
+		"<StackStatus>" + status + "</StackStatus>" + parameters + outputs + "</member></Stacks>")
 }
 
 // zones answers DescribeAvailabilityZones with the zones, name to ID, available unless states says

@@ -41,7 +41,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 
 // check runs every check in the environment's region, whatever region cfg resolved: CDK deploys to
 // the stack's region.
-func check(ctx context.Context, cfg aws.Config, project string, env config.Environment) *checklist.Checklist {
+func check(ctx context.Context, cfg aws.Config, file *config.File, env config.Environment) *checklist.Checklist {
 	var list checklist.Checklist
 	resolved := cfg.Region
 	cfg.Region = env.Region
@@ -52,7 +52,11 @@ func check(ctx context.Context, cfg aws.Config, project string, env config.Envir
 		return &list
 	}
 	list.Add(checkRegion(resolved, env))
-	list.Add(checkBootstrap(ctx, cloudformation.NewFromConfig(cfg), env))
+	row, toolkit := checkBootstrap(ctx, cloudformation.NewFromConfig(cfg), env)
+	list.Add(row)
+	if p := file.Pipeline; p != nil && toolkit != nil {
+		list.Add(checkPipelineTrust(toolkit, file.Project, *p, env))
+	}
 	ec2Client := ec2.NewFromConfig(cfg)
 	row, zones := checkZones(ctx, ec2Client, env)
 	list.Add(row)
@@ -61,7 +65,7 @@ func check(ctx context.Context, cfg aws.Config, project string, env config.Envir
 	list.Add(checkModels(ctx, bedrockClient, env)...)
 	list.Add(checkConcurrency(ctx, lambda.NewFromConfig(cfg), env))
 	if env.InvocationLogging.Enabled {
-		list.Add(checkInvocationLogging(ctx, bedrockClient, project, env))
+		list.Add(checkInvocationLogging(ctx, bedrockClient, file.Project, env))
 	}
 	if env.Guardrail.Enabled && env.Guardrail.EnforceInAccount {
 		list.Add(checkEnforcedGuardrail(ctx, bedrockClient, env))

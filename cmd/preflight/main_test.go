@@ -68,7 +68,7 @@ func TestAccessDeniedInOneCheckDoesNotStopTheOthers(t *testing.T) {
 	checklisttest.Check(t, run, f, region, checkcmd.ExitFailed,
 		"✗ Availability zones could not check: UnauthorizedOperation: You are not authorized to perform this operation.",
 		"fix: the preflight needs ec2:DescribeAvailabilityZones: allow it",
-		"✓ CloudTrail", "13 passed, 0 warnings, 1 failed")
+		"✓ CloudTrail", "14 passed, 0 warnings, 1 failed")
 	checklisttest.Calls(t, f, everyCall...)
 }
 
@@ -76,7 +76,7 @@ func TestWarningsDoNotFail(t *testing.T) {
 	f := fakeaws.New(t)
 	healthy(f)
 	f.Answer("cloudtrail", "DescribeTrails", trails())
-	checklisttest.Check(t, run, f, region, checkcmd.ExitOK, "! CloudTrail", "13 passed, 1 warning, 0 failed")
+	checklisttest.Check(t, run, f, region, checkcmd.ExitOK, "! CloudTrail", "14 passed, 1 warning, 0 failed")
 }
 
 func TestUsage(t *testing.T) {

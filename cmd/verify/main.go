@@ -74,10 +74,10 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		},
 		Valid:             func() bool { return wait >= 0 },
 		EnvironmentRegion: true,
-		Check: func(ctx context.Context, cfg aws.Config, project string, env config.Environment) *checklist.Checklist {
+		Check: func(ctx context.Context, cfg aws.Config, file *config.File, env config.Environment) *checklist.Checklist {
 			v := &verifier{
 				env:      env,
-				stack:    config.StackName(project, env.Name),
+				stack:    config.StackName(file.Project, env.Name),
 				drift:    waiter{timeout: wait, interval: driftInterval, sleep: sleep},
 				delivery: waiter{timeout: wait, interval: deliveryInterval, sleep: sleep},
 				clients:  newClients(cfg),

@@ -62,8 +62,9 @@ type Command struct {
 	// environment variables nor the profile name one. Without it the configuration's region is empty
 	// then.
 	EnvironmentRegion bool
-	// Check runs the checks, with the SDK configuration the credential chain resolved.
-	Check func(ctx context.Context, cfg aws.Config, project string, env config.Environment) *checklist.Checklist
+	// Check runs the checks of env, an environment of file, with the SDK configuration the credential
+	// chain resolved.
+	Check func(ctx context.Context, cfg aws.Config, file *config.File, env config.Environment) *checklist.Checklist
 }
 
 // Run parses the arguments, loads the environment and the credentials, runs the checks and writes
@@ -117,7 +118,7 @@ func (c Command) Run(ctx context.Context, args []string, stdout, stderr io.Write
 	}
 
 	fmt.Fprintf(stdout, "%s of %s: account %s, region %s\n\n", c.Heading, config.StackName(file.Project, env.Name), env.Account, env.Region)
-	list := c.Check(ctx, cfg, file.Project, env)
+	list := c.Check(ctx, cfg, file, env)
 	if err := list.Render(stdout); err != nil {
 		fmt.Fprintln(stderr, err)
 		return ExitFailed

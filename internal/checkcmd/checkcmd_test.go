@@ -22,7 +22,7 @@ func command(rows ...checklist.Row) (c Command, region *string) {
 		Flags:             func(flags *flag.FlagSet) { flags.IntVar(&n, "n", 0, "a number") },
 		Valid:             func() bool { return n >= 0 },
 		EnvironmentRegion: true,
-		Check: func(_ context.Context, cfg aws.Config, project string, env config.Environment) *checklist.Checklist {
+		Check: func(_ context.Context, cfg aws.Config, _ *config.File, env config.Environment) *checklist.Checklist {
 			*region = cfg.Region
 			var list checklist.Checklist
 			list.Add(rows...)
