@@ -45,9 +45,9 @@ type Stack struct {
 // test stops every deployment. A test keeps them equal to the README.
 var BuildCommands = []string{"npm ci", "npm run synth", "npm test"}
 
-// CLIVersion is the CDK CLI the pipeline's own steps (self-mutation, asset publishing) install: the
-// one the project pins in package.json (a test keeps them equal), so the pipeline deploys with the CLI
-// the tests ran.
+// CLIVersion is the CDK CLI the self-mutation step installs: the one the project pins in package.json
+// (a test keeps them equal), so the pipeline updates itself with the CLI the tests ran. Asset
+// publishing installs cdk-assets, versioned on its own, at the release aws-cdk-lib recommends (latest).
 const CLIVersion = "2.1148.1"
 
 // logRetention keeps build logs for a year (Control Tower CT.CLOUDWATCH.PR.2).
