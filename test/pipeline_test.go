@@ -8,8 +8,11 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/aws/aws-cdk-go/awscdk/v2"
+
 	"github.com/privatebedrock/stack/config"
 	"github.com/privatebedrock/stack/internal/readme"
+	"github.com/privatebedrock/stack/stacks/environment"
 	"github.com/privatebedrock/stack/stacks/pipeline"
 )
 
@@ -247,9 +250,8 @@ func TestPipelineWaves(t *testing.T) {
 // The artifacts are encrypted with the stack's customer-managed key, which only the environments'
 // deploy roles of the other accounts may use to read them.
 func TestPipelineArtifactsEncryptedForTheTargetAccounts(t *testing.T) {
-	store, _ := pipelineResource(t).Properties["ArtifactStore"].(map[string]any)
-	key, _ := store["EncryptionKey"].(map[string]any)
-	keyID := fmt.Sprint(key["Id"])
+	stores := artifactStores(t, pipelineResource(t))
+	keyID := stores[fixturePipeline(t).Region]
 	keyLogicalID, keyResource := deliveryTemplates.template.only(t, "AWS::KMS::Key")
 	if !strings.Contains(keyID, keyLogicalID) {
 		t.Fatalf("artifact store key %s, want the stack's customer-managed key %s", keyID, keyLogicalID)
@@ -267,6 +269,33 @@ func TestPipelineArtifactsEncryptedForTheTargetAccounts(t *testing.T) {
 	}
 }
 
+// artifactStores are the pipeline's artifact stores' encryption keys by region; it fails for a store
+// without a KMS key, which deployments to other accounts cannot read.
+func artifactStores(t *testing.T, pipeline Resource) map[string]string {
+	t.Helper()
+	raw, _ := json.Marshal(pipeline.Properties["ArtifactStores"])
+	var stores []struct {
+		Region        string
+		ArtifactStore struct {
+			EncryptionKey struct {
+				ID   any `json:"Id"`
+				Type string
+			}
+		}
+	}
+	if err := json.Unmarshal(raw, &stores); err != nil || len(stores) == 0 {
+		t.Fatalf("no artifact stores by region (%v): %s", err, raw)
+	}
+	keys := map[string]string{}
+	for _, s := range stores {
+		if s.ArtifactStore.EncryptionKey.Type != "KMS" || s.ArtifactStore.EncryptionKey.ID == nil {
+			t.Errorf("the artifact store of %s has no KMS key: %s", s.Region, raw)
+		}
+		keys[s.Region] = jsonOf(s.ArtifactStore.EncryptionKey.ID)
+	}
+	return keys
+}
+
 // namesOf is the fixture's environment names; it fails without any.
 func namesOf(t *testing.T) []string {
 	t.Helper()
@@ -274,4 +303,47 @@ func namesOf(t *testing.T) []string {
 		t.Fatal("no environments synthesized")
 	}
 	return names
+}
+
+// An environment in another region than the pipeline's deploys from an artifact bucket of that region,
+// under a customer-managed key of its own that the environment's deploy role may use, in a stack the
+// pipeline stack depends on, and that stack passes the same gates as the others.
+func TestPipelineAcrossRegions(t *testing.T) {
+	pl := fixturePipeline(t)
+	env := envs[names[len(names)-1]].env
+	env.Region = otherRegion(pl.Region)
+	env.AvailabilityZones = []string{env.Region + "a", env.Region + "b"}
+	env.InferenceProfiles = slices.Clone(env.InferenceProfiles)
+	for i := range env.InferenceProfiles {
+		env.InferenceProfiles[i].DestinationRegions = []string{"us-east-1", "us-east-2", "us-west-2"}
+	}
+	pl.Waves = []config.Wave{{Name: env.Name, Environments: []string{env.Name}}}
+	app := newApp()
+	file := &config.File{Project: project, Environments: []config.Environment{env}}
+	stacks := environment.NewAll(app, file, file.Environments, false)
+	p := pipeline.New(app, pipeline.Props{Project: project, Pipeline: pl, Environments: stacks})
+	if len(p.Regional) != 1 {
+		t.Fatalf("%d regional artifact stacks for an environment in %s, want 1", len(p.Regional), env.Region)
+	}
+	regional := p.Regional[0]
+	if *regional.Region() != env.Region || *regional.Account() != pl.Account || *regional.StackName() != *p.StackName()+"-"+env.Region {
+		t.Errorf("regional stack %s in %s/%s, want %s-%s in the tooling account %s", *regional.StackName(), *regional.Account(), *regional.Region(), *p.StackName(), env.Region, pl.Account)
+	}
+	if !slices.ContainsFunc(*p.Dependencies(), func(s awscdk.Stack) bool { return *s.StackName() == *regional.StackName() }) {
+		t.Error("the pipeline stack does not depend on the regional artifact stack: a first deployment would refer to a bucket that does not exist yet")
+	}
+	pipelineTemplates, regionalTemplates := templatesOf(p.Stack), templatesOf(regional)
+	_, pr := pipelineTemplates.template.only(t, "AWS::CodePipeline::Pipeline")
+	keys := artifactStores(t, pr)
+	if !strings.Contains(keys[env.Region], "arn:aws:kms:"+env.Region+":"+pl.Account+":alias/") {
+		t.Errorf("the artifact store of %s has key %s, want the regional stack's key by its alias", env.Region, keys[env.Region])
+	}
+	_, key := regionalTemplates.template.only(t, "AWS::KMS::Key")
+	policy := jsonOf(key.Properties["KeyPolicy"])
+	if role := fmt.Sprintf(":iam::%s:role/cdk-hnb659fds-deploy-role-%s-%s", env.Account, env.Account, env.Region); !strings.Contains(policy, role) {
+		t.Errorf("the regional artifact key does not admit the environment's deploy role …%s", role)
+	}
+	noNagFindings(t, p.Stack)
+	noNagFindings(t, regional)
+	controlTowerPasses(t, map[string]templates{"regional": regionalTemplates})
 }

@@ -10,6 +10,7 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awscodebuild"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awscodepipeline"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awskms"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awslogs"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awss3"
 	"github.com/aws/aws-cdk-go/awscdk/v2/pipelines"
@@ -39,6 +40,9 @@ type Props struct {
 type Stack struct {
 	awscdk.Stack
 	Pipeline pipelines.CodePipeline
+	// Regional are the stacks of the artifact buckets in the environments' other regions.
+	Regional        []awscdk.Stack
+	regionalBuckets []string
 }
 
 // BuildCommands are the commands of the synth step: the README's set-up, synth and test, so a failing
@@ -70,24 +74,17 @@ func New(app constructs.Construct, props Props) *Stack {
 	// (rotated, grants only for AWS resources) that the pipeline shares with each environment's
 	// deploy role, and a bucket with the protections of every other bucket here.
 	key := cmk.New(stack, "ArtifactKey", cmk.Props{Description: "Encrypts the artifacts and build logs of pipeline " + name})
-	accessLogs := securebucket.NewAccessLogBucket(stack, "AccessLogs", 365, awscdk.RemovalPolicy_RETAIN)
-	bucketProps := securebucket.Props(key, accessLogs, "artifacts/", awscdk.RemovalPolicy_RETAIN)
-	bucketProps.LifecycleRules = &[]*awss3.LifecycleRule{{
-		Id: jsii.String("Artifacts"),
-		// Each run's source, cloud assembly and change sets; a year covers any audit of a deployment.
-		Expiration:                  awscdk.Duration_Days(jsii.Number(365)),
-		NoncurrentVersionExpiration: awscdk.Duration_Days(jsii.Number(30)),
-	}}
-	artifacts := securebucket.New(stack, "Artifacts", bucketProps)
+	artifacts := newArtifactBucket(stack, key, nil)
 	logs := loggroup.New(stack, "BuildLogs", loggroup.Props{
 		Name:      "/" + name + "/codebuild",
 		Key:       key,
 		Retention: logRetention,
 	})
 	codePipeline := awscodepipeline.NewPipeline(stack, jsii.String("CodePipeline"), &awscodepipeline.PipelineProps{
-		PipelineName:   jsii.String(name),
-		PipelineType:   awscodepipeline.PipelineType_V2,
-		ArtifactBucket: artifacts,
+		PipelineName: jsii.String(name),
+		PipelineType: awscodepipeline.PipelineType_V2,
+		// The pipeline's own region's bucket is its artifact store; aws-cdk-lib takes one or the other.
+		CrossRegionReplicationBuckets: s.artifactBuckets(app, props, artifacts),
 		// A new commit waits for the running deployment instead of overtaking it mid-wave.
 		ExecutionMode:            awscodepipeline.ExecutionMode_QUEUED,
 		RestartExecutionOnUpdate: jsii.Bool(true),
@@ -146,14 +143,68 @@ func New(app constructs.Construct, props Props) *Stack {
 	}
 	// The pipeline's resources exist only once it is built; build it now so the checks see them.
 	s.Pipeline.BuildPipeline()
-	acceptPipelineFindings(s.Pipeline, codePipeline, artifacts, synth)
+	acceptPipelineFindings(s.Pipeline, codePipeline, artifacts, synth, s.regionalBuckets)
 	compliance.Check(stack, props.NagReports)
 	return s
 }
 
+// newArtifactBucket creates an artifact bucket encrypted with key and the bucket its access logs go to,
+// in stack; with a name, the bucket has it.
+func newArtifactBucket(stack awscdk.Stack, key awskms.IKey, name *string) awss3.Bucket {
+	accessLogs := securebucket.NewAccessLogBucket(stack, "AccessLogs", 365, awscdk.RemovalPolicy_RETAIN)
+	props := securebucket.Props(key, accessLogs, "artifacts/", awscdk.RemovalPolicy_RETAIN)
+	props.BucketName = name
+	props.LifecycleRules = &[]*awss3.LifecycleRule{{
+		Id: jsii.String("Artifacts"),
+		// Each run's source, cloud assembly and change sets; a year covers any audit of a deployment.
+		Expiration:                  awscdk.Duration_Days(jsii.Number(365)),
+		NoncurrentVersionExpiration: awscdk.Duration_Days(jsii.Number(30)),
+	}}
+	artifacts := securebucket.New(stack, "Artifacts", props)
+	compliance.AcceptNag(artifacts, compliance.Exception{Rule: "NIST.800.53.R5-S3BucketReplicationEnabled",
+		Reason: "Pipeline artifacts are rebuilt from the repository by every run; the deployed result lives in each environment's CloudFormation stack."})
+	return artifacts
+}
+
+// artifactBuckets are the pipeline's artifact buckets by region: artifacts in its own, and for each
+// other region of an environment a stack <pipeline stack>-<region> in the tooling account with the
+// bucket CodePipeline replicates that region's artifacts to. Without them aws-cdk-lib would make
+// support stacks whose buckets have no customer-managed key, which cross-account deployments refuse.
+// The bucket and the key's alias have fixed names, so the pipeline stack refers to them across regions
+// without exports.
+func (s *Stack) artifactBuckets(app constructs.Construct, props Props, artifacts awss3.IBucket) *map[string]awss3.IBucket {
+	pl := props.Pipeline
+	buckets := map[string]awss3.IBucket{pl.Region: artifacts}
+	for _, e := range props.Environments {
+		region := e.Environment.Region
+		if buckets[region] != nil {
+			continue
+		}
+		name := *s.StackName() + "-" + region
+		stack := awscdk.NewStack(app, jsii.String(name), &awscdk.StackProps{
+			StackName:   jsii.String(name),
+			Description: jsii.String("Artifacts of pipeline " + *s.StackName() + " for deployments to " + region),
+			Env:         &awscdk.Environment{Account: jsii.String(pl.Account), Region: jsii.String(region)},
+		})
+		awscdk.Tags_Of(stack).Add(jsii.String("project"), jsii.String(props.Project), nil)
+		key := cmk.New(stack, "ArtifactKey", cmk.Props{Description: "Encrypts the artifacts pipeline " + *s.StackName() + " deploys to " + region})
+		alias := awskms.NewAlias(stack, jsii.String("ArtifactKeyAlias"), &awskms.AliasProps{
+			AliasName: jsii.String("alias/" + props.Project + "-pipeline-artifacts"),
+			TargetKey: key,
+		})
+		bucketName := fmt.Sprintf("%s-artifacts-%s-%s", props.Project, pl.Account, region)
+		buckets[region] = newArtifactBucket(stack, alias, jsii.String(bucketName))
+		s.regionalBuckets = append(s.regionalBuckets, bucketName)
+		compliance.Check(stack, props.NagReports)
+		s.Stack.AddStackDependency(stack, jsii.String("the pipeline replicates artifacts to its bucket"))
+		s.Regional = append(s.Regional, stack)
+	}
+	return &buckets
+}
+
 // acceptPipelineFindings records why the roles aws-cdk-lib's pipeline makes for itself pass review.
 // Each exception names the findings it covers: a permission added later is reported, not hidden.
-func acceptPipelineFindings(p pipelines.CodePipeline, codePipeline awscodepipeline.Pipeline, artifacts awss3.Bucket, synth pipelines.CodeBuildStep) {
+func acceptPipelineFindings(p pipelines.CodePipeline, codePipeline awscodepipeline.Pipeline, artifacts awss3.Bucket, synth pipelines.CodeBuildStep, regionalBuckets []string) {
 	stack := awscdk.Stack_Of(p)
 	// grantRead and grantReadWrite on the artifact bucket and its key: object-level actions on that one
 	// bucket's objects and the key's data-key actions.
@@ -164,8 +215,19 @@ func acceptPipelineFindings(p pipelines.CodePipeline, codePipeline awscodepipeli
 	artifactReason := "aws-cdk-lib's read or read-write grant on the pipeline's own artifact bucket and its key: the wildcards are S3 and KMS action families and the objects of that one bucket."
 	inline := compliance.Exception{Rule: "NIST.800.53.R5-IAMNoInlinePolicy",
 		Reason: "The policy is the default policy of one role the pipeline makes for one action; it is not attached anywhere else."}
-	compliance.AcceptNag(codePipeline, inline, compliance.Exception{Rule: "AwsSolutions-IAM5", Reason: artifactReason,
-		AppliesTo: append(artifactAccess, ownBuildLogs(stack, synth.Project())...)})
+	pipelineExceptions := []compliance.Exception{inline, {Rule: "AwsSolutions-IAM5", Reason: artifactReason,
+		AppliesTo: append(artifactAccess, ownBuildLogs(stack, synth.Project())...)}}
+	if len(regionalBuckets) > 0 {
+		objects := make([]string, len(regionalBuckets))
+		for i, b := range regionalBuckets {
+			objects[i] = "Resource::arn:" + *stack.Partition() + ":s3:::" + b + "/*"
+		}
+		pipelineExceptions = append(pipelineExceptions,
+			compliance.Exception{Rule: "AwsSolutions-IAM5", Reason: "The objects of the pipeline's artifact buckets in the environments' other regions, named in their stacks.", AppliesTo: objects},
+			compliance.Exception{Rule: "AwsSolutions-IAM5", AppliesTo: []string{"Resource::*"},
+				Reason: "The data-key actions on the artifact keys of the other regions: aws-cdk-lib grants on a key of another region's stack by its alias, which an IAM policy cannot name, so as *; the key policies admit the tooling account, whose only keys are the pipeline's."})
+	}
+	compliance.AcceptNag(codePipeline, pipelineExceptions...)
 	compliance.AcceptNag(p, inline,
 		compliance.Exception{Rule: "AwsSolutions-IAM5", Reason: artifactReason, AppliesTo: artifactAccess},
 		compliance.Exception{Rule: "AwsSolutions-IAM5",
@@ -181,8 +243,6 @@ func acceptPipelineFindings(p pipelines.CodePipeline, codePipeline awscodepipeli
 				"Resource::arn:" + *stack.Partition() + ":codebuild:" + *stack.Region() + ":" + *stack.Account() + ":report-group/*",
 			}},
 	)
-	compliance.AcceptNag(artifacts, compliance.Exception{Rule: "NIST.800.53.R5-S3BucketReplicationEnabled",
-		Reason: "Pipeline artifacts are rebuilt from the repository by every run; the deployed result lives in each environment's CloudFormation stack."})
 }
 
 // ownBuildLogs are the findings of CodeBuild's default grant to project's role: its log group and its
