@@ -16,8 +16,9 @@ const executionLabel = "execution policy"
 // are what its role statement admits: generated names under the stack's, or the access roles'.
 func TestExecutionPolicyCoversTheTemplates(t *testing.T) {
 	forEachEnv(t, func(t *testing.T, s *synthesized) {
+		document := executionpolicy.Document(project, s.env)
 		for id, r := range s.template.Resources {
-			if _, ok := executionpolicy.ServiceOf(r.Type); !ok {
+			if prefix, ok := executionpolicy.ServiceOf(r.Type); !ok || !executionpolicy.Covers(document, prefix) {
 				t.Errorf("%s is an %s, which the execution policy does not cover: add its service to internal/executionpolicy", id, r.Type)
 			}
 			if r.Type != "AWS::IAM::Role" {
@@ -30,10 +31,28 @@ func TestExecutionPolicyCoversTheTemplates(t *testing.T) {
 				t.Errorf("role %s is named %s, neither generated under the stack's name nor an access role: the execution policy could not create it", id, name)
 			}
 		}
-		if err := executionpolicy.CheckSize(s.env.Name, executionpolicy.Document(project, s.env)); err != nil {
+		if err := executionpolicy.CheckSize(fmt.Sprintf("environment %q", s.env.Name), document); err != nil {
 			t.Error(err)
 		}
 	})
+}
+
+// The tooling account's execution policy covers every resource type of the pipeline stack, whose roles
+// are all generated under its name.
+func TestPipelineExecutionPolicyCoversTheTemplate(t *testing.T) {
+	var regions []string
+	for _, name := range names {
+		regions = append(regions, envs[name].env.Region)
+	}
+	document := executionpolicy.Pipeline(project, fixturePipeline(t), regions)
+	for id, r := range deliveryTemplates.template.Resources {
+		if prefix, ok := executionpolicy.ServiceOf(r.Type); !ok || !executionpolicy.Covers(document, prefix) {
+			t.Errorf("%s is an %s, which the tooling account's execution policy does not cover: add its service to internal/executionpolicy", id, r.Type)
+		}
+		if _, named := r.Properties["RoleName"]; r.Type == "AWS::IAM::Role" && named {
+			t.Errorf("role %s has a name of its own, which the tooling account's execution policy could not create", id)
+		}
+	}
 }
 
 // executionPolicyCases are the access matrix's rows for the first environment's CloudFormation
@@ -77,5 +96,29 @@ func executionPolicyCases(t *testing.T) []accessCase {
 	for _, r := range e.AccessRoles {
 		cases = append(cases, row("creates access role "+r.Name, "iam:CreateRole", iamArn("role/"+r.Name), "role `"+r.Name+"`", "us-east-1", "Allowed"))
 	}
-	return cases
+	return append(cases, toolingPolicyCases(t)...)
+}
+
+// toolingPolicyCases are the rows of the tooling account's CloudFormation execution role, which
+// deploys the pipeline stack.
+func toolingPolicyCases(t *testing.T) []accessCase {
+	t.Helper()
+	pl := fixturePipeline(t)
+	identity := []any{executionpolicy.Pipeline(project, pl, []string{pl.Region})}
+	principal := session(pl.Account, fmt.Sprintf("cdk-hnb659fds-cfn-exec-role-%s-%s", pl.Account, pl.Region))
+	pipelineRole := fmt.Sprintf("arn:aws:iam::%s:role/%s-CodePipelineRoleB3A660B4-AbCdEf012345", pl.Account, config.PipelineStackName(project))
+	row := func(name, action, resource, what, region, want string) accessCase {
+		return accessCase{
+			env: executionLabel, name: "tooling account: " + name, who: "CloudFormation execution role", principal: principal,
+			action: action, resource: resource, what: what, account: pl.Account, identity: identity,
+			context: map[string]any{"aws:RequestedRegion": region}, want: want,
+		}
+	}
+	return []accessCase{
+		row("creates the pipeline", "codepipeline:CreatePipeline", fmt.Sprintf("arn:aws:codepipeline:%s:%s:%s", pl.Region, pl.Account, config.PipelineStackName(project)), "the pipeline", pl.Region, "Allowed"),
+		row("passes the connection to CodePipeline", "codeconnections:PassConnection", pl.ConnectionArn, "the connection", pl.Region, "Allowed"),
+		row("creates a role of the pipeline stack", "iam:CreateRole", pipelineRole, "role `"+config.PipelineStackName(project)+"-…`", "us-east-1", "Allowed"),
+		row("creates a role of another name", "iam:CreateRole", fmt.Sprintf("arn:aws:iam::%s:role/Administrator", pl.Account), "role `Administrator`", "us-east-1", "ImplicitlyDenied"),
+		row("creates a VPC", "ec2:CreateVpc", fmt.Sprintf("arn:aws:ec2:%s:%s:vpc/vpc-0123456789abcdef0", pl.Region, pl.Account), "a VPC", pl.Region, "ImplicitlyDenied"),
+	}
 }

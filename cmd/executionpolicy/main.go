@@ -1,8 +1,9 @@
 // Command executionpolicy prints the IAM policy CloudFormation deploys an environment's stack with,
 // for cdk bootstrap --cloudformation-execution-policies in that environment's account, instead of
-// the default AdministratorAccess (README, "Delivery pipeline").
+// the default AdministratorAccess (README, "Delivery pipeline"); with "pipeline", the policy of the
+// tooling account the pipeline deploys itself from.
 //
-//	go run ./cmd/executionpolicy [-config environments.json] <environment>
+//	go run ./cmd/executionpolicy [-config environments.json] <environment | pipeline>
 //
 // Exit status: 0 with the policy on stdout, 2 for usage and configuration errors.
 package main
@@ -19,7 +20,7 @@ import (
 	"github.com/privatebedrock/stack/internal/executionpolicy"
 )
 
-const usage = "usage: executionpolicy [-config environments.json] <environment>"
+const usage = "usage: executionpolicy [-config environments.json] <environment | pipeline>"
 
 func main() {
 	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
@@ -36,17 +37,31 @@ func run(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "%s:\n%v\n", *configPath, err)
 		return 2
 	}
-	envs, err := file.Select([]string{flags.Arg(0)})
-	if err != nil {
-		fmt.Fprintln(stderr, err)
-		return 2
+	document, account, err := policyOf(file, flags.Arg(0))
+	if err == nil {
+		err = executionpolicy.CheckSize(account, document)
 	}
-	document := executionpolicy.Document(file.Project, envs[0])
-	if err := executionpolicy.CheckSize(envs[0].Name, document); err != nil {
+	if err != nil {
 		fmt.Fprintln(stderr, err)
 		return 2
 	}
 	out, _ := json.MarshalIndent(document, "", "  ")
 	fmt.Fprintln(stdout, string(out))
 	return 0
+}
+
+// policyOf is the execution policy that name asks for, and whose account it is.
+func policyOf(file *config.File, name string) (map[string]any, string, error) {
+	if p := file.Pipeline; p != nil && name == "pipeline" {
+		var regions []string
+		for _, e := range file.Environments {
+			regions = append(regions, e.Region)
+		}
+		return executionpolicy.Pipeline(file.Project, *p, regions), "the tooling account", nil
+	}
+	envs, err := file.Select([]string{name})
+	if err != nil {
+		return nil, "", err
+	}
+	return executionpolicy.Document(file.Project, envs[0]), fmt.Sprintf("environment %q", name), nil
 }

@@ -1,8 +1,9 @@
-// Package executionpolicy writes the IAM policy an environment's account gives CloudFormation when it
-// deploys the environment's stack, for cdk bootstrap --cloudformation-execution-policies, in place of
-// the default AdministratorAccess: the services of the stack's resource types in the environment's
-// region, IAM only for the roles the stack creates, and explicit denials of what the architecture
-// promises never to have (a route out of the VPC, model calls by the deployment).
+// Package executionpolicy writes the IAM policies accounts give CloudFormation when it deploys this
+// project's stacks, for cdk bootstrap --cloudformation-execution-policies, in place of the default
+// AdministratorAccess: the services of the stacks' resource types in their regions, IAM only for the
+// roles the stacks create, and, in an environment's account, explicit denials of what the architecture
+// promises never to have (a route out of the VPC, model calls by the deployment). Document is an
+// environment account's; Pipeline the tooling account's, which deploys the pipeline stack.
 package executionpolicy
 
 import (
@@ -14,24 +15,33 @@ import (
 	"github.com/privatebedrock/stack/config"
 )
 
-// services maps the namespaces of the environment stack's CloudFormation resource types to the IAM
-// service prefixes CloudFormation calls for them. A test keeps it covering every type the stack
-// synthesizes: a new type fails until it is added here.
-var services = map[string]string{
-	"AWS::Bedrock":    "bedrock",
-	"AWS::CloudWatch": "cloudwatch",
-	"AWS::EC2":        "ec2",
-	"AWS::Events":     "events",
-	"AWS::KMS":        "kms",
-	"AWS::Lambda":     "lambda",
-	"AWS::Logs":       "logs",
-	"AWS::S3":         "s3",
-	"AWS::SNS":        "sns",
-	"AWS::SQS":        "sqs",
+// namespaces maps the namespaces of the stacks' CloudFormation resource types to the IAM service
+// prefixes CloudFormation calls for them.
+var namespaces = map[string]string{
+	"AWS::Bedrock":      "bedrock",
+	"AWS::CloudWatch":   "cloudwatch",
+	"AWS::CodeBuild":    "codebuild",
+	"AWS::CodePipeline": "codepipeline",
+	"AWS::EC2":          "ec2",
+	"AWS::Events":       "events",
+	"AWS::KMS":          "kms",
+	"AWS::Lambda":       "lambda",
+	"AWS::Logs":         "logs",
+	"AWS::S3":           "s3",
+	"AWS::SNS":          "sns",
+	"AWS::SQS":          "sqs",
 }
 
-// ServiceOf is the IAM service prefix CloudFormation needs for a resource type: AWS::IAM types are
-// the roles statement's, custom resources are Lambda invocations and AWS::CDK::Metadata calls nothing.
+// The services each account's stacks use; a test keeps them covering every type the stacks
+// synthesize.
+var (
+	environmentServices = []string{"bedrock", "cloudwatch", "ec2", "events", "kms", "lambda", "logs", "s3", "sns", "sqs"}
+	pipelineServices    = []string{"codebuild", "codepipeline", "kms", "logs", "s3"}
+)
+
+// ServiceOf is the IAM service prefix CloudFormation needs for a resource type: AWS::IAM roles and
+// their policies are the roles statement's ("iam"), custom resources are Lambda invocations and
+// AWS::CDK::Metadata calls nothing (""). Other types are unknown: no policy here covers them.
 func ServiceOf(resourceType string) (string, bool) {
 	switch {
 	case resourceType == "AWS::CDK::Metadata":
@@ -41,13 +51,28 @@ func ServiceOf(resourceType string) (string, bool) {
 	case resourceType == "AWS::IAM::Role" || resourceType == "AWS::IAM::Policy":
 		return "iam", true
 	}
-	namespace := resourceType[:strings.LastIndex(resourceType, "::")]
-	prefix, ok := services[namespace]
+	namespace := resourceType[:max(strings.LastIndex(resourceType, "::"), 0)]
+	prefix, ok := namespaces[namespace]
 	return prefix, ok
 }
 
-// RoleActions are what CloudFormation does to the stack's roles and their policies: no managed policy
-// is attached (the stack uses none), no user, group or access key is made.
+// Covers says whether document lets CloudFormation deploy resources of the service prefix (ServiceOf).
+func Covers(document map[string]any, prefix string) bool {
+	if prefix == "" {
+		return true
+	}
+	sid := map[bool]string{true: "StackRoles", false: "StackServicesInTheRegions"}[prefix == "iam"]
+	for _, s := range document["Statement"].([]any) {
+		if s := s.(map[string]any); s["Sid"] == sid {
+			actions := s["Action"].([]string)
+			return slices.ContainsFunc(actions, func(a string) bool { return strings.HasPrefix(a, prefix+":") })
+		}
+	}
+	return false
+}
+
+// RoleActions are what CloudFormation does to the stacks' roles and their policies: no managed policy
+// is attached (the stacks use none), no user, group or access key is made.
 var RoleActions = []string{
 	"iam:CreateRole", "iam:DeleteRole", "iam:GetRole", "iam:UpdateRole", "iam:UpdateRoleDescription",
 	"iam:UpdateAssumeRolePolicy", "iam:TagRole", "iam:UntagRole", "iam:ListRoleTags",
@@ -67,56 +92,78 @@ var RouteOut = []string{
 // Inference are the model calls a deployment never makes.
 var Inference = []string{"bedrock:InvokeModel*", "bedrock:CallWithBearerToken", "bedrock-mantle:*"}
 
-// PolicyName is the managed policy's name in each environment account.
+// PolicyName is the managed policy's name in each account.
 func PolicyName(project string) string { return project + "-cfn-execution" }
 
 // Document is the execution policy for env's account and region.
 func Document(project string, env config.Environment) map[string]any {
-	arn := func(service, region, resource string) string {
-		return fmt.Sprintf("arn:%s:%s:%s:%s:%s", env.Partition(), service, region, env.Account, resource)
-	}
-	var stackServices []string
-	for _, prefix := range services {
-		stackServices = append(stackServices, prefix+":*")
-	}
-	slices.Sort(stackServices)
 	// CloudFormation names the roles it generates <stack name>-<logical ID>-<suffix>; access roles
 	// have the configured names.
-	roles := []string{arn("iam", "", "role/"+config.StackName(project, env.Name)+"-*")}
+	roles := []string{config.StackName(project, env.Name) + "-*"}
 	for _, r := range env.AccessRoles {
-		roles = append(roles, arn("iam", "", "role/"+r.Name))
+		roles = append(roles, r.Name)
 	}
-	return map[string]any{
-		"Version": "2012-10-17",
-		"Statement": []any{
-			map[string]any{
-				"Sid": "StackServicesInTheRegion", "Effect": "Allow", "Action": stackServices, "Resource": "*",
-				"Condition": map[string]any{"StringEquals": map[string]any{"aws:RequestedRegion": env.Region}},
-			},
-			map[string]any{"Sid": "StackRoles", "Effect": "Allow", "Action": RoleActions, "Resource": roles},
-			map[string]any{
-				// The stack's BootstrapVersion parameter, which CloudFormation resolves as this role.
-				"Sid": "BootstrapVersion", "Effect": "Allow", "Action": "ssm:GetParameters",
-				"Resource": arn("ssm", env.Region, "parameter/cdk-bootstrap/hnb659fds/version"),
-			},
-			map[string]any{"Sid": "NoRouteOutOfTheVpc", "Effect": "Deny", "Action": RouteOut, "Resource": "*"},
-			map[string]any{"Sid": "NoModelCalls", "Effect": "Deny", "Action": Inference, "Resource": "*"},
+	return document(env.Partition(), env.Account, []string{env.Region}, environmentServices, roles,
+		map[string]any{"Sid": "NoRouteOutOfTheVpc", "Effect": "Deny", "Action": RouteOut, "Resource": "*"},
+		map[string]any{"Sid": "NoModelCalls", "Effect": "Deny", "Action": Inference, "Resource": "*"},
+	)
+}
+
+// Pipeline is the execution policy for the tooling account, which deploys the pipeline stack in the
+// pipeline's region and its artifact stacks in regions, the environments' other regions.
+func Pipeline(project string, pl config.Pipeline, regions []string) map[string]any {
+	partition := strings.Split(pl.ConnectionArn, ":")[1]
+	all := append([]string{pl.Region}, slices.DeleteFunc(slices.Clone(regions), func(r string) bool { return r == pl.Region })...)
+	// CodePipeline takes the connection only from a caller that may pass it (either service prefix,
+	// as the connection's ARN has one or the other).
+	pass := map[string]any{"Sid": "PassTheConnection", "Effect": "Allow",
+		"Action": []string{"codeconnections:PassConnection", "codestar-connections:PassConnection"}, "Resource": pl.ConnectionArn}
+	return document(partition, pl.Account, slices.Compact(all), pipelineServices, []string{config.PipelineStackName(project) + "-*"}, pass)
+}
+
+// document is an execution policy: services in regions, IAM on roles (names or name patterns) of
+// account, the bootstrap version parameter of each region, and the extra statements.
+func document(partition, account string, regions, services, roles []string, extra ...map[string]any) map[string]any {
+	stackServices := make([]string, len(services))
+	for i, s := range services {
+		stackServices[i] = s + ":*"
+	}
+	roleArns := make([]string, len(roles))
+	for i, r := range roles {
+		roleArns[i] = fmt.Sprintf("arn:%s:iam::%s:role/%s", partition, account, r)
+	}
+	parameters := make([]string, len(regions))
+	for i, r := range regions {
+		parameters[i] = fmt.Sprintf("arn:%s:ssm:%s:%s:parameter/cdk-bootstrap/hnb659fds/version", partition, r, account)
+	}
+	statements := []any{
+		map[string]any{
+			"Sid": "StackServicesInTheRegions", "Effect": "Allow", "Action": stackServices, "Resource": "*",
+			"Condition": map[string]any{"StringEquals": map[string]any{"aws:RequestedRegion": regions}},
 		},
+		map[string]any{"Sid": "StackRoles", "Effect": "Allow", "Action": RoleActions, "Resource": roleArns},
+		// Each stack's BootstrapVersion parameter, which CloudFormation resolves as this role.
+		map[string]any{"Sid": "BootstrapVersion", "Effect": "Allow", "Action": "ssm:GetParameters", "Resource": parameters},
 	}
+	for _, e := range extra {
+		statements = append(statements, e)
+	}
+	return map[string]any{"Version": "2012-10-17", "Statement": statements}
 }
 
 // MaxSize is IAM's limit for a managed policy document, in characters without whitespace:
 // https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_iam-quotas.html
 const MaxSize = 6144
 
-// CheckSize says whether the document fits a managed policy, and what to do when it does not.
-func CheckSize(env string, document map[string]any) error {
+// CheckSize says whether the document, the policy of account (an environment or the tooling account),
+// fits a managed policy, and what to do when it does not.
+func CheckSize(account string, document map[string]any) error {
 	raw, err := json.Marshal(document)
 	if err != nil {
 		return err
 	}
 	if len(raw) > MaxSize {
-		return fmt.Errorf("the execution policy of environment %q is %d characters, more than the %d of an IAM managed policy: give its access roles a common name prefix and fewer entries, or split the role statement into a second policy (--cloudformation-execution-policies takes several)", env, len(raw), MaxSize)
+		return fmt.Errorf("the execution policy of %s is %d characters, more than the %d of an IAM managed policy: give its access roles a common name prefix and fewer entries, or split the role statement into a second policy (--cloudformation-execution-policies takes several)", account, len(raw), MaxSize)
 	}
 	return nil
 }

@@ -40,11 +40,11 @@ func TestDocumentScopesRolesAndRegion(t *testing.T) {
 	if !slices.Equal(roles, want) {
 		t.Errorf("roles %q, want %q", roles, want)
 	}
-	region := statement(t, d, "StackServicesInTheRegion")["Condition"].(map[string]any)["StringEquals"].(map[string]any)["aws:RequestedRegion"]
-	if region != "eu-central-1" {
+	region := statement(t, d, "StackServicesInTheRegions")["Condition"].(map[string]any)["StringEquals"].(map[string]any)["aws:RequestedRegion"]
+	if !slices.Equal(region.([]string), []string{"eu-central-1"}) {
 		t.Errorf("services limited to region %v, want eu-central-1", region)
 	}
-	if r := statement(t, d, "BootstrapVersion")["Resource"]; r != "arn:aws:ssm:eu-central-1:111111111111:parameter/cdk-bootstrap/hnb659fds/version" {
+	if r := statement(t, d, "BootstrapVersion")["Resource"].([]string); !slices.Equal(r, []string{"arn:aws:ssm:eu-central-1:111111111111:parameter/cdk-bootstrap/hnb659fds/version"}) {
 		t.Errorf("bootstrap version parameter %v", r)
 	}
 	if actions := statement(t, d, "StackRoles")["Action"].([]string); slices.Contains(actions, "iam:AttachRolePolicy") || slices.ContainsFunc(actions, func(a string) bool { return strings.Contains(a, "*") }) {
@@ -69,13 +69,34 @@ func TestServiceOf(t *testing.T) {
 }
 
 func TestCheckSize(t *testing.T) {
-	if err := CheckSize("dev", Document("private-bedrock", environment(3))); err != nil {
+	if err := CheckSize(`environment "dev"`, Document("private-bedrock", environment(3))); err != nil {
 		t.Error(err)
 	}
 	big := Document("private-bedrock", environment(150))
 	raw, _ := json.Marshal(big)
-	err := CheckSize("dev", big)
+	err := CheckSize(`environment "dev"`, big)
 	if len(raw) <= MaxSize || err == nil || !strings.Contains(err.Error(), `environment "dev"`) || !strings.Contains(err.Error(), "6144") {
 		t.Errorf("a %d-character policy: %v", len(raw), err)
+	}
+}
+
+func TestPipelinePolicy(t *testing.T) {
+	pl := config.Pipeline{Account: "555555555555", Region: "us-east-1",
+		ConnectionArn: "arn:aws:codeconnections:us-east-1:555555555555:connection/0a1b2c3d-4e5f-6789-abcd-ef0123456789"}
+	d := Pipeline("private-bedrock", pl, []string{"us-east-1", "eu-central-1", "eu-central-1"})
+	regions := statement(t, d, "StackServicesInTheRegions")["Condition"].(map[string]any)["StringEquals"].(map[string]any)["aws:RequestedRegion"]
+	if !slices.Equal(regions.([]string), []string{"us-east-1", "eu-central-1"}) {
+		t.Errorf("regions %v, want the pipeline's first, each once", regions)
+	}
+	if roles := statement(t, d, "StackRoles")["Resource"].([]string); !slices.Equal(roles, []string{"arn:aws:iam::555555555555:role/private-bedrock-pipeline-*"}) {
+		t.Errorf("roles %q", roles)
+	}
+	if r := statement(t, d, "PassTheConnection")["Resource"]; r != pl.ConnectionArn {
+		t.Errorf("passes %v, want the connection", r)
+	}
+	for prefix, want := range map[string]bool{"codepipeline": true, "codebuild": true, "iam": true, "": true, "ec2": false, "bedrock": false} {
+		if Covers(d, prefix) != want {
+			t.Errorf("Covers(%q) = %v, want %v", prefix, !want, want)
+		}
 	}
 }
