@@ -13,6 +13,7 @@ import (
 	"strings"
 
 	"github.com/privatebedrock/stack/config"
+	"github.com/privatebedrock/stack/internal/limits"
 )
 
 // namespaces maps the namespaces of the stacks' CloudFormation resource types to the IAM service
@@ -151,10 +152,6 @@ func document(partition, account string, regions, services, roles []string, extr
 	return map[string]any{"Version": "2012-10-17", "Statement": statements}
 }
 
-// MaxSize is IAM's limit for a managed policy document, in characters without whitespace:
-// https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_iam-quotas.html
-const MaxSize = 6144
-
 // CheckSize says whether the document, the policy of account (an environment or the tooling account),
 // fits a managed policy, and what to do when it does not.
 func CheckSize(account string, document map[string]any) error {
@@ -162,8 +159,9 @@ func CheckSize(account string, document map[string]any) error {
 	if err != nil {
 		return err
 	}
-	if len(raw) > MaxSize {
-		return fmt.Errorf("the execution policy of %s is %d characters, more than the %d of an IAM managed policy: give its access roles a common name prefix and fewer entries, or split the role statement into a second policy (--cloudformation-execution-policies takes several)", account, len(raw), MaxSize)
+	// Compact JSON has no white space, which IAM does not count.
+	if limit := limits.ManagedPolicy; len(raw) > limit.Max {
+		return fmt.Errorf("the execution policy of %s is %d %s, more than the %d of an %s: give its access roles a common name prefix and fewer entries, or split the role statement into a second policy (--cloudformation-execution-policies takes several)", account, len(raw), limit.Unit, limit.Max, limit.Name)
 	}
 	return nil
 }

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/privatebedrock/stack/config"
+	"github.com/privatebedrock/stack/internal/limits"
 )
 
 func environment(roles int) config.Environment {
@@ -75,7 +76,7 @@ func TestCheckSize(t *testing.T) {
 	big := Document("private-bedrock", environment(150))
 	raw, _ := json.Marshal(big)
 	err := CheckSize(`environment "dev"`, big)
-	if len(raw) <= MaxSize || err == nil || !strings.Contains(err.Error(), `environment "dev"`) || !strings.Contains(err.Error(), "6144") {
+	if len(raw) <= limits.ManagedPolicy.Max || err == nil || !strings.Contains(err.Error(), `environment "dev"`) || !strings.Contains(err.Error(), "6144") {
 		t.Errorf("a %d-character policy: %v", len(raw), err)
 	}
 }
