@@ -17,6 +17,7 @@ import (
 	"fmt"
 	"maps"
 	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"unicode/utf8"
@@ -56,6 +57,13 @@ var (
 	TemplateSize = &Limit{Name: "template size", Max: 1_000_000, Unit: "bytes", inBytes: true,
 		Fix: "split the stack (move part of it to a nested or a second stack)"}
 )
+
+// PipelineTemplateSize is the size of a template a CodePipeline CloudFormation action deploys from its
+// artifact: 512 KB, not CloudFormation's 1 MB, as AWS's own CloudFormation roadmap records
+// (https://github.com/aws-cloudformation/cloudformation-coverage-roadmap/issues/1023, open); read as the
+// smaller 512,000 bytes. The CodePipeline quotas page gives no figure.
+var PipelineTemplateSize = &Limit{Name: "template size in a CodePipeline deployment", Max: 512_000, Unit: "bytes", inBytes: true,
+	Fix: "split the environment's stack, or deploy it with cdk deploy, which passes 1 MB through S3"}
 
 // The sizes of policy documents.
 var (
@@ -140,14 +148,41 @@ func Measure(dir string) ([]Measurement, error) {
 		return nil, err
 	}
 	var all []Measurement
+	deployed := map[string]bool{} // template paths a pipeline's CloudFormation actions deploy
 	for _, s := range stacks {
-		measurements, err := measureStack(s)
+		measurements, err := measureStack(s, deployed)
 		if err != nil {
 			return nil, fmt.Errorf("limits: stack %s: %w", s.DisplayName, err)
 		}
 		all = append(all, measurements...)
 	}
+	for _, s := range stacks {
+		if rel, err := filepath.Rel(dir, s.TemplatePath); err == nil && deployed[filepath.ToSlash(rel)] {
+			info, err := os.Stat(s.TemplatePath)
+			if err != nil {
+				return nil, err
+			}
+			all = append(all, Measurement{Stack: s.DisplayName, Limit: PipelineTemplateSize, Value: int(info.Size())})
+		}
+	}
 	return all, nil
+}
+
+// pipelineTemplates adds to deployed the template files, relative to the cloud assembly, that the
+// CloudFormation actions of a pipeline resource deploy: its TemplatePath is "<artifact>::<file>".
+func pipelineTemplates(res resource, deployed map[string]bool) {
+	stages, _ := res.Properties["Stages"].([]any)
+	for _, stage := range stages {
+		actions, _ := stage.(map[string]any)["Actions"].([]any)
+		for _, a := range actions {
+			configuration, _ := a.(map[string]any)["Configuration"].(map[string]any)
+			if path, ok := configuration["TemplatePath"].(string); ok {
+				if _, file, found := strings.Cut(path, "::"); found {
+					deployed[file] = true
+				}
+			}
+		}
+	}
 }
 
 type resource struct {
@@ -155,7 +190,7 @@ type resource struct {
 	Properties map[string]any `json:"Properties"`
 }
 
-func measureStack(s assembly.Stack) ([]Measurement, error) {
+func measureStack(s assembly.Stack, deployed map[string]bool) ([]Measurement, error) {
 	raw, err := os.ReadFile(s.TemplatePath)
 	if err != nil {
 		return nil, err
@@ -191,6 +226,8 @@ func measureStack(s assembly.Stack) ([]Measurement, error) {
 			}
 		}
 		switch res.Type {
+		case "AWS::CodePipeline::Pipeline":
+			pipelineTemplates(res, deployed)
 		case "AWS::IAM::Role":
 			policies, _ := res.Properties["Policies"].([]any)
 			for _, p := range policies {

@@ -107,6 +107,31 @@ func TestTemplateSize(t *testing.T) {
 		"stack big:", "template size: 1000001 bytes", "1000000")
 }
 
+// A template a pipeline's CloudFormation action deploys is held to CodePipeline's smaller limit; the
+// same template deployed by cdk deploy is not.
+func TestPipelineTemplateSize(t *testing.T) {
+	deploys := func(file string) []byte {
+		return mustJSON(t, map[string]any{"Resources": map[string]any{"Pipeline": map[string]any{
+			"Type": "AWS::CodePipeline::Pipeline",
+			"Properties": map[string]any{"Stages": []any{map[string]any{"Name": "prod", "Actions": []any{
+				map[string]any{"Name": "Prepare", "Configuration": map[string]any{"TemplatePath": "BuildSynthOutput::" + file}},
+			}}}},
+		}}})
+	}
+	template := func(n int) []byte {
+		raw := []byte(`{"Resources": {}}`)
+		return append(raw, strings.Repeat(" ", n-len(raw))...)
+	}
+	assembly := func(n int, file string) string {
+		return writeAssembly(t, map[string][]byte{"env": template(n), "pipeline": deploys(file)})
+	}
+	wantExceeded(t, assembly(PipelineTemplateSize.Max, "env.template.json"), assembly(PipelineTemplateSize.Max+1, "env.template.json"),
+		"stack env:", "template size in a CodePipeline deployment: 512001 bytes", "512000", "cdk deploy")
+	if err := Check(assembly(PipelineTemplateSize.Max+1, "other.template.json")); err != nil {
+		t.Errorf("a template no pipeline deploys, under CloudFormation's limit: %v", err)
+	}
+}
+
 // policyOf is a policy document that l measures as n long, or fails the test.
 func policyOf(t *testing.T, l *Limit, n int) map[string]any {
 	t.Helper()
