@@ -81,6 +81,11 @@ var (
 	// policy before it reaches this; the policies a construct attaches itself add up here.
 	RoleInlinePolicies = &Limit{Name: "inline policies of an IAM role together", Max: 10_240, Unit: "characters without white space", withoutSpace: true,
 		Fix: "move statements into a managed policy attached to the role, or narrow them"}
+	// TrustPolicy: a role's trust policy, "Role trust policy length: 2,048 characters" by default (a
+	// quota that can be raised to 4,096), white space not counted.
+	// https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_iam-quotas.html
+	TrustPolicy = &Limit{Name: "IAM role trust policy", Max: 2_048, Unit: "characters without white space", withoutSpace: true,
+		Fix: "trust fewer principals (an identity account's role rather than each user), or raise the account's quota (Service Quotas, IAM, Role trust policy length, up to 4,096) and say so in a comment here"}
 	// BucketPolicy: "Bucket policies are limited to 20 KB in size", read as the smaller 20,000 bytes.
 	// https://docs.aws.amazon.com/AmazonS3/latest/userguide/using-iam-policies.html
 	BucketPolicy = &Limit{Name: "S3 bucket policy", Max: 20_000, Unit: "bytes", inBytes: true,
@@ -99,6 +104,7 @@ var policyDocuments = map[string]struct {
 }{
 	"AWS::EC2::VPCEndpoint":   {"PolicyDocument", EndpointPolicy},
 	"AWS::IAM::ManagedPolicy": {"PolicyDocument", ManagedPolicy},
+	"AWS::IAM::Role":          {"AssumeRolePolicyDocument", TrustPolicy},
 	"AWS::S3::BucketPolicy":   {"PolicyDocument", BucketPolicy},
 	"AWS::KMS::Key":           {"KeyPolicy", KeyPolicy},
 }

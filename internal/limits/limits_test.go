@@ -335,7 +335,7 @@ func TestProjectTemplates(t *testing.T) {
 			t.Errorf("%s %s: %s is %d of %d %s, more than half", m.Stack, m.Resource, m.Limit.Name, m.Value, m.Limit.Max, m.Limit.Unit)
 		}
 	}
-	for _, l := range []*Limit{Resources, Outputs, Parameters, Mappings, TemplateSize, EndpointPolicy, RoleInlinePolicies, BucketPolicy, KeyPolicy} {
+	for _, l := range []*Limit{Resources, Outputs, Parameters, Mappings, TemplateSize, EndpointPolicy, RoleInlinePolicies, TrustPolicy, BucketPolicy, KeyPolicy} {
 		if !measured[l] {
 			t.Errorf("nothing measured against %s", l.Name)
 		}
