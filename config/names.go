@@ -1,6 +1,9 @@
 package config
 
-import "slices"
+import (
+	"fmt"
+	"slices"
+)
 
 // StackName is the CloudFormation stack of an environment.
 func StackName(project, environment string) string { return project + "-" + environment }
@@ -9,6 +12,13 @@ func StackName(project, environment string) string { return project + "-" + envi
 // deployed account (preflight) recognise the stack's logging configuration by it.
 func InvocationLogGroupName(stackName string) string {
 	return "/" + stackName + "/bedrock-model-invocations"
+}
+
+// StackRoles is the ARN pattern of every role a stack creates without a name of its own: those roles
+// sit under the IAM path /<stack name>/ (constructs/rolepath), as CloudFormation's generated names do
+// not reliably begin with the stack's name.
+func StackRoles(partition, account, stackName string) string {
+	return fmt.Sprintf("arn:%s:iam::%s:role/%s/*", partition, account, stackName)
 }
 
 // InterfaceEndpointServices are the short service names (bedrock-runtime, logs, ...) of every interface

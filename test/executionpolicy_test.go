@@ -27,8 +27,12 @@ func TestExecutionPolicyCoversTheTemplates(t *testing.T) {
 			if _, ok := r.Properties["ManagedPolicyArns"]; ok {
 				t.Errorf("role %s attaches managed policies, which the execution policy does not allow (iam:AttachRolePolicy)", id)
 			}
-			if name, ok := r.Properties["RoleName"].(string); ok && !slices.ContainsFunc(s.env.AccessRoles, func(a config.AccessRole) bool { return a.Name == name }) {
-				t.Errorf("role %s is named %s, neither generated under the stack's name nor an access role: the execution policy could not create it", id, name)
+			name, named := r.Properties["RoleName"].(string)
+			switch {
+			case named && !slices.ContainsFunc(s.env.AccessRoles, func(a config.AccessRole) bool { return a.Name == name }):
+				t.Errorf("role %s is named %s, which is no access role: the execution policy could not create it", id, name)
+			case !named && r.Properties["Path"] != "/"+config.StackName(project, s.env.Name)+"/":
+				t.Errorf("role %s has a generated name and path %v, not the stack's: the execution policy and the organisation's policies could not name it", id, r.Properties["Path"])
 			}
 		}
 		if err := executionpolicy.CheckSize(fmt.Sprintf("environment %q", s.env.Name), document); err != nil {
@@ -49,8 +53,8 @@ func TestPipelineExecutionPolicyCoversTheTemplate(t *testing.T) {
 		if prefix, ok := executionpolicy.ServiceOf(r.Type); !ok || !executionpolicy.Covers(document, prefix) {
 			t.Errorf("%s is an %s, which the tooling account's execution policy does not cover: add its service to internal/executionpolicy", id, r.Type)
 		}
-		if _, named := r.Properties["RoleName"]; r.Type == "AWS::IAM::Role" && named {
-			t.Errorf("role %s has a name of its own, which the tooling account's execution policy could not create", id)
+		if r.Type == "AWS::IAM::Role" && r.Properties["Path"] != "/"+config.PipelineStackName(project)+"/" {
+			t.Errorf("role %s has path %v, not the pipeline stack's: the tooling account's execution policy could not create it", id, r.Properties["Path"])
 		}
 	}
 }
@@ -66,7 +70,8 @@ func executionPolicyCases(t *testing.T) []accessCase {
 		return fmt.Sprintf("arn:aws:%s:%s:%s:%s", service, e.Region, e.Account, resource)
 	}
 	iamArn := func(resource string) string { return fmt.Sprintf("arn:aws:iam::%s:%s", e.Account, resource) }
-	generated := iamArn("role/" + config.StackName(project, e.Name) + "-InvokerRoleB87900DB-AbCdEf012345")
+	// Under the stack's IAM path, with a generated name shortened as CloudFormation does long ones.
+	generated := iamArn("role/" + config.StackName(project, e.Name) + "/" + project + "-InvokerRoleB87900DB-AbCdEf012345")
 	row := func(name, action, resource, what, region, want string) accessCase {
 		return accessCase{
 			env: executionLabel, name: name, who: "CloudFormation execution role", principal: session(e.Account, role),
@@ -79,7 +84,10 @@ func executionPolicyCases(t *testing.T) []accessCase {
 		row("creates the VPC", "ec2:CreateVpc", arn("ec2", "vpc/vpc-0123456789abcdef0"), "a VPC", e.Region, "Allowed"),
 		row("creates an interface endpoint", "ec2:CreateVpcEndpoint", arn("ec2", "vpc-endpoint/vpce-0123456789abcdef0"), "an endpoint", e.Region, "Allowed"),
 		row("versions the guardrail", "bedrock:CreateGuardrailVersion", arn("bedrock", "guardrail/abcd1234efgh"), "a guardrail", e.Region, "Allowed"),
-		row("creates a function", "lambda:CreateFunction", arn("lambda", "function:f"), "a function", e.Region, "Allowed"),
+		inVpc(row("creates a function in the VPC", "lambda:CreateFunction", arn("lambda", "function:f"), "a function", e.Region, "Allowed")),
+		row("creates a function outside the VPC", "lambda:CreateFunction", arn("lambda", "function:f"), "a function", e.Region, "ExplicitlyDenied"),
+		row("gives a function a URL", "lambda:CreateFunctionUrlConfig", arn("lambda", "function:f"), "a function", e.Region, "ExplicitlyDenied"),
+		row("creates a client VPN endpoint", "ec2:CreateClientVpnEndpoint", arn("ec2", "client-vpn-endpoint/cvpn-endpoint-0123456789abcdef0"), "a client VPN endpoint", e.Region, "ExplicitlyDenied"),
 		row("creates a role named after the stack", "iam:CreateRole", generated, "role `"+config.StackName(project, e.Name)+"-…`", "us-east-1", "Allowed"),
 		row("passes a role of the stack to a service", "iam:PassRole", generated, "role `"+config.StackName(project, e.Name)+"-…`", "us-east-1", "Allowed"),
 		row("reads the bootstrap version", "ssm:GetParameters", arn("ssm", "parameter/cdk-bootstrap/hnb659fds/version"), "bootstrap version", e.Region, "Allowed"),
@@ -99,6 +107,12 @@ func executionPolicyCases(t *testing.T) []accessCase {
 	return append(cases, toolingPolicyCases(t)...)
 }
 
+// inVpc is c with the request naming a VPC for the function, as CloudFormation's does for the stack's.
+func inVpc(c accessCase) accessCase {
+	c.context = merge(c.context, map[string]any{"lambda:VpcIds": []any{"vpc-0123456789abcdef0"}})
+	return c
+}
+
 // toolingPolicyCases are the rows of the tooling account's CloudFormation execution role, which
 // deploys the pipeline stack.
 func toolingPolicyCases(t *testing.T) []accessCase {
@@ -106,7 +120,7 @@ func toolingPolicyCases(t *testing.T) []accessCase {
 	pl := fixturePipeline(t)
 	identity := []any{executionpolicy.Pipeline(project, pl, []string{pl.Region})}
 	principal := session(pl.Account, fmt.Sprintf("cdk-hnb659fds-cfn-exec-role-%s-%s", pl.Account, pl.Region))
-	pipelineRole := fmt.Sprintf("arn:aws:iam::%s:role/%s-CodePipelineRoleB3A660B4-AbCdEf012345", pl.Account, config.PipelineStackName(project))
+	pipelineRole := fmt.Sprintf("arn:aws:iam::%s:role/%s/%s-CodePipelineRoleB3A660B4-AbCdEf012345", pl.Account, config.PipelineStackName(project), project)
 	row := func(name, action, resource, what, region, want string) accessCase {
 		return accessCase{
 			env: executionLabel, name: "tooling account: " + name, who: "CloudFormation execution role", principal: principal,
@@ -117,7 +131,7 @@ func toolingPolicyCases(t *testing.T) []accessCase {
 	return []accessCase{
 		row("creates the pipeline", "codepipeline:CreatePipeline", fmt.Sprintf("arn:aws:codepipeline:%s:%s:%s", pl.Region, pl.Account, config.PipelineStackName(project)), "the pipeline", pl.Region, "Allowed"),
 		row("passes the connection to CodePipeline", "codeconnections:PassConnection", pl.ConnectionArn, "the connection", pl.Region, "Allowed"),
-		row("creates a role of the pipeline stack", "iam:CreateRole", pipelineRole, "role `"+config.PipelineStackName(project)+"-…`", "us-east-1", "Allowed"),
+		row("creates a role of the pipeline stack", "iam:CreateRole", pipelineRole, "role `"+config.PipelineStackName(project)+"/…`", "us-east-1", "Allowed"),
 		row("creates a role of another name", "iam:CreateRole", fmt.Sprintf("arn:aws:iam::%s:role/Administrator", pl.Account), "role `Administrator`", "us-east-1", "ImplicitlyDenied"),
 		row("creates a VPC", "ec2:CreateVpc", fmt.Sprintf("arn:aws:ec2:%s:%s:vpc/vpc-0123456789abcdef0", pl.Region, pl.Account), "a VPC", pl.Region, "ImplicitlyDenied"),
 	}

@@ -152,7 +152,7 @@ func TestOrganizationPolicies(t *testing.T) {
 	for _, name := range names {
 		e := envs[name].env
 		if e.InvocationLogging.Enabled {
-			handlers = append(handlers, fmt.Sprintf("arn:aws:iam::%s:role/%s-*", e.Account, config.StackName(project, e.Name)))
+			handlers = append(handlers, fmt.Sprintf("arn:aws:iam::%s:role/%s/*", e.Account, config.StackName(project, e.Name)))
 		}
 	}
 	expect(t, "logging protection", map[string]any{"Effect": "Deny", "Resource": "*",
@@ -316,7 +316,11 @@ func organizationCases(t *testing.T) []accessCase {
 	}
 	mantle := fmt.Sprintf("arn:%s:bedrock-mantle:%s:%s:project/default", e.Partition(), e.Region, e.Account)
 	deployer := sessionOf(fmt.Sprintf("arn:aws:iam::%s:role/cdk-hnb659fds-cfn-exec-role-%s-%s", e.Account, e.Account, e.Region))
-	handler := sessionOf(fmt.Sprintf("arn:aws:iam::%s:role/%s-InvocationLoggingConfigur-1A2B3C4D5E6F", e.Account, config.StackName(project, e.Name)))
+	// A generated name that does not begin with the stack's whole name, as CloudFormation shortens long
+	// ones: the stack's IAM path is what the policy matches. A session's ARN carries no path, so the
+	// role's ARN is the request's aws:PrincipalArn.
+	handlerRole := fmt.Sprintf("arn:aws:iam::%s:role/%s/%s-InvocationLoggingConfigur-1A2B3C4D5E6F", e.Account, config.StackName(project, e.Name), project)
+	handler := sessionOf(handlerRole)
 	breakGlass := sessionOf(org.config.BreakGlassRoleArns[0])
 	admin := []any{policy(stmt("*", "*"))}
 	const logging, guardrail = "bedrock:DeleteModelInvocationLoggingConfiguration", "bedrock:PutEnforcedGuardrailConfiguration"
@@ -337,7 +341,7 @@ func organizationCases(t *testing.T) []accessCase {
 		row("CDK deployment role deletes the invocation logging configuration", "deployment role", deployer, logging, "*", account, "", admin, nil, "Allowed"),
 		row("CDK deployment role puts an enforced guardrail configuration", "deployment role", deployer, guardrail, "*", account, "", admin, nil, "Allowed"),
 		row("the environment's logging handler puts the logging configuration", "logging handler", handler, "bedrock:PutModelInvocationLoggingConfiguration", "*", account, "",
-			[]any{policy(stmt("bedrock:PutModelInvocationLoggingConfiguration", "*"))}, nil, "Allowed"),
+			[]any{policy(stmt("bedrock:PutModelInvocationLoggingConfiguration", "*"))}, map[string]any{"aws:PrincipalArn": handlerRole}, "Allowed"),
 		row("break-glass role, not through an endpoint", "break-glass role", breakGlass, "bedrock:InvokeModel", model, "", "", own, nil, "Allowed"),
 		row("break-glass role deletes the invocation logging configuration", "break-glass role", breakGlass, logging, "*", account, "", own, nil, "Allowed"),
 		row("break-glass role calls with a Bedrock API key", "break-glass role", breakGlass, "bedrock:CallWithBearerToken", "*", none, "", own, map[string]any{"bedrock:BearerTokenType": "SHORT_TERM"}, "ExplicitlyDenied"),

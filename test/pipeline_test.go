@@ -11,6 +11,7 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 
 	"github.com/privatebedrock/stack/config"
+	"github.com/privatebedrock/stack/internal/executionpolicy"
 	"github.com/privatebedrock/stack/internal/readme"
 	"github.com/privatebedrock/stack/stacks/environment"
 	"github.com/privatebedrock/stack/stacks/pipeline"
@@ -118,8 +119,11 @@ func TestPipelineBuildRunsTheREADMECommands(t *testing.T) {
 	if !slices.Equal(got, commands) {
 		t.Errorf("the synth project runs %q, want the README's %q", got, commands)
 	}
-	if spec.Phases["install"].RuntimeVersions["nodejs"] == "" {
-		t.Error("the synth project names no Node.js runtime version: the image's default may be older than package.json's engines")
+	// Naming one runtime selects only the runtimes named: Go must be among them.
+	for _, runtime := range []string{"nodejs", "golang"} {
+		if spec.Phases["install"].RuntimeVersions[runtime] == "" {
+			t.Errorf("the synth project names no %s runtime version: CodeBuild would select none", runtime)
+		}
 	}
 }
 
@@ -342,6 +346,12 @@ func TestPipelineAcrossRegions(t *testing.T) {
 	policy := jsonOf(key.Properties["KeyPolicy"])
 	if role := fmt.Sprintf(":iam::%s:role/cdk-hnb659fds-deploy-role-%s-%s", env.Account, env.Account, env.Region); !strings.Contains(policy, role) {
 		t.Errorf("the regional artifact key does not admit the environment's deploy role …%s", role)
+	}
+	tooling := executionpolicy.Pipeline(project, pl, []string{env.Region})
+	for id, r := range regionalTemplates.template.Resources {
+		if prefix, ok := executionpolicy.ServiceOf(r.Type); !ok || !executionpolicy.Covers(tooling, prefix) {
+			t.Errorf("regional %s is an %s, which the tooling account's execution policy does not cover", id, r.Type)
+		}
 	}
 	noNagFindings(t, p.Stack)
 	noNagFindings(t, regional)

@@ -69,13 +69,12 @@ func checkBootstrap(ctx context.Context, api stacksAPI, env config.Environment) 
 	return checklist.Pass(name, fmt.Sprintf("%s %s, bootstrap version %d", toolkitStack, status, version)), stack
 }
 
-// administratorAccess is what cdk bootstrap gives CloudFormation when no execution policy is named.
-const administratorAccess = "arn:aws:iam::aws:policy/AdministratorAccess"
-
 // checkPipelineTrust confirms the bootstrap stack lets the pipeline's tooling account deploy, and says
 // which policy CloudFormation then deploys with: the project's execution policy, or AdministratorAccess.
 func checkPipelineTrust(toolkit *types.Stack, project string, pipeline config.Pipeline, env config.Environment) checklist.Row {
 	const name = "Pipeline trust"
+	// What cdk bootstrap gives CloudFormation when a trusted account is given and no policy named.
+	administratorAccess := fmt.Sprintf("arn:%s:iam::aws:policy/AdministratorAccess", env.Partition())
 	policy := fmt.Sprintf("arn:%s:iam::%s:policy/%s", env.Partition(), env.Account, executionpolicy.PolicyName(project))
 	bootstrap := fmt.Sprintf("create the execution policy and bootstrap again (README, Delivery pipeline): npm run cdk -- bootstrap aws://%s/%s --trust %s --cloudformation-execution-policies %s",
 		env.Account, env.Region, pipeline.Account, policy)
@@ -85,11 +84,17 @@ func checkPipelineTrust(toolkit *types.Stack, project string, pipeline config.Pi
 			parameters[aws.ToString(p.ParameterKey)] = strings.Split(v, ",")
 		}
 	}
+	if env.Account == pipeline.Account {
+		return checklist.Pass(name, "the pipeline runs in this account: nothing to trust")
+	}
 	if !slices.Contains(parameters["TrustedAccounts"], pipeline.Account) {
 		return checklist.Fail(name, fmt.Sprintf("%s does not trust the pipeline's account %s: the pipeline cannot deploy here", toolkitStack, pipeline.Account), bootstrap)
 	}
 	policies := parameters["CloudFormationExecutionPolicies"]
-	if len(policies) == 0 || slices.Contains(policies, administratorAccess) {
+	if len(policies) == 0 {
+		return checklist.Fail(name, fmt.Sprintf("trusts %s, but CloudFormation's execution role has no policy: every deployment would fail", pipeline.Account), bootstrap)
+	}
+	if slices.Contains(policies, administratorAccess) {
 		return checklist.Warn(name, fmt.Sprintf("trusts %s; CloudFormation deploys with AdministratorAccess", pipeline.Account), bootstrap)
 	}
 	return checklist.Pass(name, fmt.Sprintf("trusts %s; CloudFormation deploys with %s", pipeline.Account, strings.Join(policies, ", ")))

@@ -137,14 +137,17 @@ func TestCheckPipelineTrust(t *testing.T) {
 		{"trusted, the project's policy", stack("444444444444,555555555555", own), want{pass, "trusts 555555555555; CloudFormation deploys with " + own, ""}},
 		{"not trusted", stack("444444444444", own), want{fail, "CDKToolkit does not trust the pipeline's account 555555555555", fix}},
 		{"never trusted anyone", stack("", ""), want{fail, "does not trust the pipeline's account 555555555555", fix}},
-		{"trusted, AdministratorAccess", stack("555555555555", administratorAccess), want{warn, "CloudFormation deploys with AdministratorAccess", fix}},
-		{"trusted, default policy", stack("555555555555", ""), want{warn, "CloudFormation deploys with AdministratorAccess", fix}},
+		{"trusted, AdministratorAccess", stack("555555555555", "arn:aws:iam::aws:policy/AdministratorAccess"), want{warn, "CloudFormation deploys with AdministratorAccess", fix}},
+		{"trusted, no policy", stack("555555555555", ""), want{fail, "CloudFormation's execution role has no policy", fix}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			expect(t, checkPipelineTrust(tt.stack, "private-bedrock", pipeline, testEnv(t)), tt.want)
 		})
 	}
+	// An environment of the tooling account itself needs no trust.
+	expect(t, checkPipelineTrust(stack("", ""), "private-bedrock", config.Pipeline{Account: testEnv(t).Account}, testEnv(t)),
+		want{pass, "the pipeline runs in this account", ""})
 }
 
 func TestCheckZones(t *testing.T) {

@@ -183,6 +183,12 @@ func New(scope constructs.Construct, id string, props Props) *Guardrail {
 		GuardrailIdentifier: g.Resource.AttrGuardrailId(),
 		Description:         jsii.String("Configuration " + g.ConfigurationHash),
 	})
+	if props.OrganizationID != "" {
+		// An organisation's policy reaches member accounts some time after it changes, and an enforced
+		// version that no longer exists fails every inference call there: the version a previous
+		// policy named stays, for an administrator to delete once no account enforces it.
+		g.Version.ApplyRemovalPolicy(awscdk.RemovalPolicy_RETAIN, nil)
+	}
 	g.Arn = g.Resource.AttrGuardrailArn()
 	g.VersionNumber = g.Version.AttrVersion()
 	// From the version's attributes, so whatever names VersionedArn waits for the version to exist.

@@ -9,6 +9,7 @@ import (
 	"github.com/aws/jsii-runtime-go"
 
 	"github.com/privatebedrock/stack/constructs/compliance"
+	"github.com/privatebedrock/stack/constructs/rolepath"
 	"github.com/privatebedrock/stack/constructs/securebucket"
 )
 
@@ -83,6 +84,7 @@ func newReplicationRole(scope constructs.Construct) awsiam.Role {
 	stack := awscdk.Stack_Of(scope)
 	return awsiam.NewRole(scope, jsii.String("ReplicationRole"), &awsiam.RoleProps{
 		Description: jsii.String("Assumed by S3 to copy invocation logs into the Object Lock vault"),
+		Path:        rolepath.Of(scope),
 		AssumedBy: awsiam.NewServicePrincipal(jsii.String("s3.amazonaws.com"), &awsiam.ServicePrincipalOpts{
 			Conditions: &map[string]any{"StringEquals": map[string]any{"aws:SourceAccount": stack.Account()}},
 		}),

@@ -27,6 +27,7 @@ import (
 	"github.com/privatebedrock/stack/constructs/compliance"
 	"github.com/privatebedrock/stack/constructs/loggroup"
 	"github.com/privatebedrock/stack/constructs/privatevpc"
+	"github.com/privatebedrock/stack/constructs/rolepath"
 	"github.com/privatebedrock/stack/constructs/securebucket"
 	"github.com/privatebedrock/stack/internal/awsrules"
 )
@@ -149,6 +150,7 @@ func New(scope constructs.Construct, id string, props Props) *Logging {
 
 	l.DeliveryRole = awsiam.NewRole(c, jsii.String("DeliveryRole"), &awsiam.RoleProps{
 		Description: jsii.String("Assumed by Bedrock to write model invocation logs to CloudWatch Logs"),
+		Path:        rolepath.Of(c),
 		AssumedBy:   awsiam.NewServicePrincipal(jsii.String("bedrock.amazonaws.com"), &awsiam.ServicePrincipalOpts{Conditions: &bedrockSource}),
 	})
 	l.DeliveryRole.AddToPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{

@@ -26,6 +26,7 @@ import (
 
 	"github.com/privatebedrock/stack/constructs/compliance"
 	"github.com/privatebedrock/stack/constructs/loggroup"
+	"github.com/privatebedrock/stack/constructs/rolepath"
 	"github.com/privatebedrock/stack/constructs/vpcsdkcall"
 )
 
@@ -141,6 +142,7 @@ func (v *Vpc) newFlowLogRole() awsiam.Role {
 	stack := awscdk.Stack_Of(v.Construct)
 	return awsiam.NewRole(v.Construct, jsii.String("FlowLogRole"), &awsiam.RoleProps{
 		Description: jsii.String("Writes this VPC's flow logs to its log group"),
+		Path:        rolepath.Of(v.Construct),
 		AssumedBy: awsiam.NewServicePrincipal(jsii.String("vpc-flow-logs.amazonaws.com"), &awsiam.ServicePrincipalOpts{Conditions: &map[string]any{
 			"StringEquals": map[string]any{"aws:SourceAccount": stack.Account()},
 			"ArnLike":      map[string]any{"aws:SourceArn": fmt.Sprintf("arn:%s:ec2:%s:%s:vpc-flow-log/*", *stack.Partition(), *stack.Region(), *stack.Account())},

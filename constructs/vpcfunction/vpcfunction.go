@@ -18,6 +18,7 @@ import (
 	"github.com/aws/jsii-runtime-go"
 
 	"github.com/privatebedrock/stack/constructs/compliance"
+	"github.com/privatebedrock/stack/constructs/rolepath"
 )
 
 // NewRole creates an execution role for a function in a VPC with the network-interface permissions
@@ -29,6 +30,7 @@ func NewRole(scope constructs.Construct, id, description string) awsiam.Role {
 	role := awsiam.NewRole(scope, jsii.String(id), &awsiam.RoleProps{
 		AssumedBy:   awsiam.NewServicePrincipal(jsii.String("lambda.amazonaws.com"), nil),
 		Description: jsii.String(description),
+		Path:        rolepath.Of(scope),
 	})
 	role.AddToPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
 		Sid:       jsii.String("DescribeNetworkInterfaces"),

@@ -81,13 +81,14 @@ var RoleActions = []string{
 	"iam:ListAttachedRolePolicies", "iam:PassRole",
 }
 
-// RouteOut are the EC2 actions that would give the isolated VPC a way to or from the internet or
-// another network, or run a workload in it.
+// RouteOut are the actions that would give the isolated VPC a way to or from the internet or another
+// network (gateways, peering, VPNs, addresses, function URLs), or run a workload in it.
 var RouteOut = []string{
 	"ec2:CreateInternetGateway", "ec2:AttachInternetGateway", "ec2:CreateEgressOnlyInternetGateway",
-	"ec2:CreateNatGateway", "ec2:AllocateAddress", "ec2:CreateVpcPeeringConnection",
+	"ec2:CreateNatGateway", "ec2:AllocateAddress", "ec2:CreateCarrierGateway", "ec2:CreateVpcPeeringConnection",
 	"ec2:AcceptVpcPeeringConnection", "ec2:CreateTransitGatewayVpcAttachment", "ec2:CreateVpnGateway",
-	"ec2:AttachVpnGateway", "ec2:RunInstances",
+	"ec2:AttachVpnGateway", "ec2:CreateVpnConnection", "ec2:CreateClientVpnEndpoint",
+	"ec2:AssociateClientVpnTargetNetwork", "ec2:RunInstances", "lambda:CreateFunctionUrlConfig",
 }
 
 // Inference are the model calls a deployment never makes.
@@ -98,14 +99,16 @@ func PolicyName(project string) string { return project + "-cfn-execution" }
 
 // Document is the execution policy for env's account and region.
 func Document(project string, env config.Environment) map[string]any {
-	// CloudFormation names the roles it generates <stack name>-<logical ID>-<suffix>; access roles
-	// have the configured names.
-	roles := []string{config.StackName(project, env.Name) + "-*"}
+	// The stack's own roles sit under its IAM path; access roles have the configured names.
+	roles := []string{config.StackRoles(env.Partition(), env.Account, config.StackName(project, env.Name))}
 	for _, r := range env.AccessRoles {
-		roles = append(roles, r.Name)
+		roles = append(roles, fmt.Sprintf("arn:%s:iam::%s:role/%s", env.Partition(), env.Account, r.Name))
 	}
 	return document(env.Partition(), env.Account, []string{env.Region}, environmentServices, roles,
 		map[string]any{"Sid": "NoRouteOutOfTheVpc", "Effect": "Deny", "Action": RouteOut, "Resource": "*"},
+		// Every function of the stack runs in its VPC (Control Tower's CT.LAMBDA.PR.3 holds it to that).
+		map[string]any{"Sid": "NoFunctionOutsideTheVpc", "Effect": "Deny", "Action": "lambda:CreateFunction", "Resource": "*",
+			"Condition": map[string]any{"Null": map[string]any{"lambda:VpcIds": "true"}}},
 		map[string]any{"Sid": "NoModelCalls", "Effect": "Deny", "Action": Inference, "Resource": "*"},
 	)
 }
@@ -114,24 +117,25 @@ func Document(project string, env config.Environment) map[string]any {
 // pipeline's region and its artifact stacks in regions, the environments' other regions.
 func Pipeline(project string, pl config.Pipeline, regions []string) map[string]any {
 	partition := strings.Split(pl.ConnectionArn, ":")[1]
-	all := append([]string{pl.Region}, slices.DeleteFunc(slices.Clone(regions), func(r string) bool { return r == pl.Region })...)
+	all := []string{pl.Region}
+	for _, r := range regions {
+		if !slices.Contains(all, r) {
+			all = append(all, r)
+		}
+	}
 	// CodePipeline takes the connection only from a caller that may pass it (either service prefix,
 	// as the connection's ARN has one or the other).
 	pass := map[string]any{"Sid": "PassTheConnection", "Effect": "Allow",
 		"Action": []string{"codeconnections:PassConnection", "codestar-connections:PassConnection"}, "Resource": pl.ConnectionArn}
-	return document(partition, pl.Account, slices.Compact(all), pipelineServices, []string{config.PipelineStackName(project) + "-*"}, pass)
+	return document(partition, pl.Account, all, pipelineServices, []string{config.StackRoles(partition, pl.Account, config.PipelineStackName(project))}, pass)
 }
 
-// document is an execution policy: services in regions, IAM on roles (names or name patterns) of
-// account, the bootstrap version parameter of each region, and the extra statements.
-func document(partition, account string, regions, services, roles []string, extra ...map[string]any) map[string]any {
+// document is an execution policy: services in regions, IAM on roles (ARNs or ARN patterns), the
+// bootstrap version parameter of account in each region, and the extra statements.
+func document(partition, account string, regions, services, roleArns []string, extra ...map[string]any) map[string]any {
 	stackServices := make([]string, len(services))
 	for i, s := range services {
 		stackServices[i] = s + ":*"
-	}
-	roleArns := make([]string, len(roles))
-	for i, r := range roles {
-		roleArns[i] = fmt.Sprintf("arn:%s:iam::%s:role/%s", partition, account, r)
 	}
 	parameters := make([]string, len(regions))
 	for i, r := range regions {

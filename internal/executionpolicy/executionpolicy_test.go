@@ -34,7 +34,7 @@ func TestDocumentScopesRolesAndRegion(t *testing.T) {
 	d := Document("private-bedrock", e)
 	roles := statement(t, d, "StackRoles")["Resource"].([]string)
 	want := []string{
-		"arn:aws:iam::111111111111:role/private-bedrock-dev-*",
+		"arn:aws:iam::111111111111:role/private-bedrock-dev/*",
 		"arn:aws:iam::111111111111:role/" + e.AccessRoles[0].Name,
 		"arn:aws:iam::111111111111:role/" + e.AccessRoles[1].Name,
 	}
@@ -84,12 +84,12 @@ func TestCheckSize(t *testing.T) {
 func TestPipelinePolicy(t *testing.T) {
 	pl := config.Pipeline{Account: "555555555555", Region: "us-east-1",
 		ConnectionArn: "arn:aws:codeconnections:us-east-1:555555555555:connection/0a1b2c3d-4e5f-6789-abcd-ef0123456789"}
-	d := Pipeline("private-bedrock", pl, []string{"us-east-1", "eu-central-1", "eu-central-1"})
+	d := Pipeline("private-bedrock", pl, []string{"eu-central-1", "us-east-1", "eu-central-1"})
 	regions := statement(t, d, "StackServicesInTheRegions")["Condition"].(map[string]any)["StringEquals"].(map[string]any)["aws:RequestedRegion"]
 	if !slices.Equal(regions.([]string), []string{"us-east-1", "eu-central-1"}) {
 		t.Errorf("regions %v, want the pipeline's first, each once", regions)
 	}
-	if roles := statement(t, d, "StackRoles")["Resource"].([]string); !slices.Equal(roles, []string{"arn:aws:iam::555555555555:role/private-bedrock-pipeline-*"}) {
+	if roles := statement(t, d, "StackRoles")["Resource"].([]string); !slices.Equal(roles, []string{"arn:aws:iam::555555555555:role/private-bedrock-pipeline/*"}) {
 		t.Errorf("roles %q", roles)
 	}
 	if r := statement(t, d, "PassTheConnection")["Resource"]; r != pl.ConnectionArn {

@@ -186,13 +186,13 @@ func outsideRoles(envs []config.Environment) []string {
 }
 
 // loggingHandlers match the roles of the environments' invocation logging handlers, which put and delete
-// the logging configuration from inside their stacks. CloudFormation names each such role after its
-// stack (<stack name>-<logical ID>-<suffix>), so the pattern is the stack's name, in its account.
+// the logging configuration from inside their stacks: the roles under each stack's IAM path, in its
+// account (config.StackRoles).
 func loggingHandlers(project string, envs []config.Environment) []string {
 	var arns []string
 	for _, e := range envs {
 		if e.InvocationLogging.Enabled {
-			arns = append(arns, fmt.Sprintf("arn:%s:iam::%s:role/%s-*", e.Partition(), e.Account, config.StackName(project, e.Name)))
+			arns = append(arns, config.StackRoles(e.Partition(), e.Account, config.StackName(project, e.Name)))
 		}
 	}
 	return arns

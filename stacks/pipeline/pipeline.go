@@ -21,6 +21,7 @@ import (
 	"github.com/privatebedrock/stack/constructs/cmk"
 	"github.com/privatebedrock/stack/constructs/compliance"
 	"github.com/privatebedrock/stack/constructs/loggroup"
+	"github.com/privatebedrock/stack/constructs/rolepath"
 	"github.com/privatebedrock/stack/constructs/securebucket"
 	"github.com/privatebedrock/stack/stacks/environment"
 )
@@ -103,8 +104,10 @@ func New(app constructs.Construct, props Props) *Stack {
 		BuildEnvironment: &awscodebuild.BuildEnvironment{ComputeType: awscodebuild.ComputeType_MEDIUM},
 		PartialBuildSpec: awscodebuild.BuildSpec_FromObject(&map[string]any{
 			"phases": map[string]any{"install": map[string]any{
-				// Node 20 runs npm ci, which installs the pinned Node 22 that synth and test run on.
-				"runtime-versions": map[string]any{"nodejs": "20"},
+				// Node 20 runs npm ci, which installs the pinned Node 22 that synth and test run on. Naming
+				// one runtime selects only the runtimes named, so Go too: any release since 1.21 downloads
+				// the toolchain go.mod names.
+				"runtime-versions": map[string]any{"nodejs": "20", "golang": "latest"},
 			}},
 		}),
 		Env: &map[string]*string{
@@ -143,6 +146,7 @@ func New(app constructs.Construct, props Props) *Stack {
 	}
 	// The pipeline's resources exist only once it is built; build it now so the checks see them.
 	s.Pipeline.BuildPipeline()
+	rolepath.Apply(stack)
 	acceptPipelineFindings(s.Pipeline, codePipeline, artifacts, synth, s.regionalBuckets)
 	compliance.Check(stack, props.NagReports)
 	return s
