@@ -127,6 +127,22 @@ func TestPipelineBuildRunsTheREADMECommands(t *testing.T) {
 	}
 }
 
+// The pipeline's roles sit under its IAM path, so every CodeBuild project must name its role by ARN: a
+// role's name alone does not find a role with a path.
+func TestPipelineProjectsNameTheirRolesByArn(t *testing.T) {
+	projects := deliveryTemplates.template.ofType("AWS::CodeBuild::Project")
+	if len(projects) == 0 {
+		t.Fatal("no CodeBuild projects in the pipeline stack")
+	}
+	for _, id := range projects {
+		role, _ := deliveryTemplates.template.Resources[id].Properties["ServiceRole"].(map[string]any)
+		getAtt, _ := role["Fn::GetAtt"].([]any)
+		if len(getAtt) != 2 || getAtt[1] != "Arn" {
+			t.Errorf("project %s names its role by %s, not by its ARN", id, jsonOf(role))
+		}
+	}
+}
+
 // buildSpec is the part of a CodeBuild buildspec the tests read.
 type buildSpec struct {
 	Phases map[string]struct {

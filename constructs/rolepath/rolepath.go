@@ -8,6 +8,7 @@ package rolepath
 
 import (
 	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awscodebuild"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
@@ -21,13 +22,22 @@ func Of(scope constructs.IConstruct) *string {
 // Apply puts every role of stack that has no path yet under Of(stack): for roles aws-cdk-lib makes
 // itself, such as CDK Pipelines'. It visits every construct of the stack, a call to the jsii kernel
 // each, so give Of where the roles are made instead when they are the stack's own.
+//
+// A role with a path must be named by its ARN, not its name: aws-cdk-lib gives CodeBuild projects
+// their role's ARN (GetAtt), but the CloudFormation validator's E3050, meant for a Ref, reports every
+// CodeBuild project whose role has a path; Apply acknowledges it on those projects.
 func Apply(stack awscdk.Stack) {
 	for _, c := range *stack.Node().FindAll(constructs.ConstructOrder_PREORDER) {
-		if !*awsiam.CfnRole_IsCfnRole(c) {
-			continue
-		}
-		if role := c.(awsiam.CfnRole); role.Path() == nil {
-			role.SetPath(Of(stack))
+		switch {
+		case *awsiam.CfnRole_IsCfnRole(c):
+			if role := c.(awsiam.CfnRole); role.Path() == nil {
+				role.SetPath(Of(stack))
+			}
+		case *awscodebuild.CfnProject_IsCfnProject(c):
+			awscdk.Validations_Of(c).Acknowledge(&awscdk.Acknowledgment{
+				Id:     jsii.String("CloudFormation-Validate::E3050"),
+				Reason: jsii.String("The project names its role by GetAtt Arn, which a role with a path needs; the rule takes it for a Ref."),
+			})
 		}
 	}
 }
