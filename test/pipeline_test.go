@@ -143,8 +143,33 @@ func TestPipelineProjectsNameTheirRolesByArn(t *testing.T) {
 	}
 }
 
+// The synth step keeps its Go and npm caches in the paths CodeBuild's local cache keeps.
+func TestPipelineBuildCachesItsDependencies(t *testing.T) {
+	spec := buildSpecOf(t, "CodePipelineBuildSynth")
+	var env []struct{ Name, Value string }
+	for id, r := range deliveryTemplates.template.Resources {
+		if r.Type == "AWS::CodeBuild::Project" && strings.HasPrefix(id, "CodePipelineBuildSynth") {
+			raw, _ := json.Marshal(r.Properties["Environment"].(map[string]any)["EnvironmentVariables"])
+			_ = json.Unmarshal(raw, &env)
+		}
+	}
+	for _, name := range []string{"GOMODCACHE", "GOCACHE", "npm_config_cache"} {
+		i := slices.IndexFunc(env, func(v struct{ Name, Value string }) bool { return v.Name == name })
+		if i < 0 {
+			t.Errorf("the synth step does not set %s", name)
+			continue
+		}
+		if !slices.ContainsFunc(spec.Cache.Paths, func(p string) bool { return strings.HasPrefix(env[i].Value, strings.TrimSuffix(p, "/**/*")) }) {
+			t.Errorf("%s=%s is outside the cached paths %q", name, env[i].Value, spec.Cache.Paths)
+		}
+	}
+}
+
 // buildSpec is the part of a CodeBuild buildspec the tests read.
 type buildSpec struct {
+	Cache struct {
+		Paths []string `json:"paths"`
+	} `json:"cache"`
 	Phases map[string]struct {
 		RuntimeVersions map[string]string `json:"runtime-versions"`
 		Commands        []string          `json:"commands"`

@@ -55,6 +55,9 @@ var BuildCommands = []string{"npm ci", "npm run synth", "npm test"}
 // publishing installs cdk-assets, versioned on its own, at the release aws-cdk-lib recommends (latest).
 const CLIVersion = "2.1148.1"
 
+// cacheDir holds the synth step's Go and npm caches, which CodeBuild's local cache keeps between builds.
+const cacheDir = "/root/.cache/private-bedrock"
+
 // logRetention keeps build logs for a year (Control Tower CT.CLOUDWATCH.PR.2).
 const logRetention = awslogs.RetentionDays_ONE_YEAR
 
@@ -102,7 +105,11 @@ func New(app constructs.Construct, props Props) *Stack {
 		PrimaryOutputDirectory: jsii.String("cdk.out"),
 		// The tests start a jsii kernel per test binary: more memory than the small instance has.
 		BuildEnvironment: &awscodebuild.BuildEnvironment{ComputeType: awscodebuild.ComputeType_MEDIUM},
+		// The Go module and build caches and npm's on the build host, while it serves this project:
+		// best effort, and nothing leaves the host.
+		Cache: awscodebuild.Cache_Local(awscodebuild.LocalCacheMode_CUSTOM),
 		PartialBuildSpec: awscodebuild.BuildSpec_FromObject(&map[string]any{
+			"cache": map[string]any{"paths": []string{cacheDir + "/**/*"}},
 			"phases": map[string]any{"install": map[string]any{
 				// Node 20 runs npm ci, which installs the pinned Node 22 that synth and test run on. Naming
 				// one runtime selects only the runtimes named, so Go too: any release since 1.21 downloads
@@ -113,6 +120,10 @@ func New(app constructs.Construct, props Props) *Stack {
 		Env: &map[string]*string{
 			// The image's Go downloads the toolchain go.mod names (go 1.26), as on a developer's machine.
 			"GOTOOLCHAIN": jsii.String("auto"),
+			// The caches where the local cache keeps them, whatever the image sets.
+			"GOMODCACHE":       jsii.String(cacheDir + "/go-mod"),
+			"GOCACHE":          jsii.String(cacheDir + "/go-build"),
+			"npm_config_cache": jsii.String(cacheDir + "/npm"),
 		},
 	})
 	s.Pipeline = pipelines.NewCodePipeline(stack, jsii.String("Pipeline"), &pipelines.CodePipelineProps{
