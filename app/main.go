@@ -1,8 +1,8 @@
 // Command app is the CDK entry point: it reads the environment configuration, picks the environments
-// named by the "env" context (all when unset), synthesizes one stack per environment, the
-// organisation policies stack when the configuration has an organization section, and the delivery
-// pipeline when it has a pipeline section and no environments are selected, and validates the
-// templates.
+// named by the "env" context (all when unset), synthesizes one stack per environment (each in a stage
+// named after it), the organisation policies stack when the configuration has an organization
+// section, and the delivery pipeline when it has a pipeline section and no environments are selected,
+// then checks the templates: CloudFormation validation and the limits AWS enforces at deployment.
 //
 //	cdk synth                      every environment
 //	cdk synth -c env=dev           one
