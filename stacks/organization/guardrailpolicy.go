@@ -7,6 +7,7 @@ import (
 	"github.com/privatebedrock/stack/config"
 	"github.com/privatebedrock/stack/constructs/guardrail"
 	"github.com/privatebedrock/stack/constructs/orgpolicy"
+	"github.com/privatebedrock/stack/stacks/internal/guardrailprops"
 )
 
 // newGuardrailPolicy creates the guardrail that the organisation's Amazon Bedrock policy enforces, shared
@@ -15,27 +16,8 @@ import (
 func (s *Stack) newGuardrailPolicy(props Props) {
 	o, g := props.Organization, props.Organization.GuardrailPolicy
 	name := *s.StackName()
-	gp := guardrail.Props{
-		Name:                 name,
-		Description:          "Enforced by the Amazon Bedrock policy " + props.Project + "-guardrail in " + o.Region,
-		Words:                g.Guardrail.Words,
-		ManagedProfanity:     g.Guardrail.ManagedProfanity,
-		BlockedInputMessage:  g.Guardrail.BlockedInputMessage,
-		BlockedOutputMessage: g.Guardrail.BlockedOutputMessage,
-		OrganizationID:       g.OrganizationID,
-	}
-	for _, f := range g.Guardrail.ContentFilters {
-		gp.ContentFilters = append(gp.ContentFilters, guardrail.ContentFilter{Type: f.Type, InputStrength: f.Input, OutputStrength: f.Output})
-	}
-	for _, p := range g.Guardrail.PIIEntities {
-		gp.PIIEntities = append(gp.PIIEntities, guardrail.PIIEntity{Type: p.Type, Action: p.Action})
-	}
-	for _, r := range g.Guardrail.Regexes {
-		gp.Regexes = append(gp.Regexes, guardrail.Regex{Name: r.Name, Pattern: r.Pattern, Action: r.Action})
-	}
-	for _, t := range g.Guardrail.DeniedTopics {
-		gp.DeniedTopics = append(gp.DeniedTopics, guardrail.Topic{Name: t.Name, Definition: t.Definition, Examples: t.Examples})
-	}
+	gp := guardrailprops.Of(name, "Enforced by the Amazon Bedrock policy "+props.Project+"-guardrail in "+o.Region, g.Guardrail)
+	gp.OrganizationID = g.OrganizationID
 	s.Guardrail = guardrail.New(s.Stack, "Guardrail", gp)
 	s.BedrockPolicy = orgpolicy.New(s.Stack, "BedrockPolicy", orgpolicy.Props{
 		Type:        orgpolicy.BedrockPolicy,
