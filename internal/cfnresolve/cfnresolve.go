@@ -6,7 +6,7 @@
 // Ref and Fn::GetAtt Arn of the resource types whose names policies use (IAM roles, S3 buckets, KMS
 // keys, log groups, and Ref of VPC endpoints), and Fn::Join. For a synthesized template, physical
 // names that CloudFormation generates are stand-ins made from the logical ID: stable and recognisable,
-// not what AWS would pick. For a deployed stack (Deployment.Stack), they are the stack's physical IDs
+// not what AWS would pick; or, with Deployment.Longest, as long as AWS makes them. For a deployed stack (Deployment.Stack), they are the stack's physical IDs
 // and output values instead, and nothing is made up. Anything else is an error naming the intrinsic,
 // so that a policy is never evaluated half-resolved.
 package cfnresolve
@@ -30,7 +30,22 @@ type Deployment struct {
 	// Stack, when set, is the deployed stack the template is the template of: what CloudFormation
 	// made of its resources replaces the stand-ins.
 	Stack *Stack
+	// Longest makes the stand-ins for what AWS picks as long as AWS makes them, for measuring the
+	// size of what a template becomes (internal/limits) rather than recognising its parts.
+	Longest bool
 }
+
+// The longest values AWS picks, which Deployment.Longest stands in.
+const (
+	// longestRoleName is IAM's limit on a role name, to which CloudFormation cuts the names it makes.
+	longestRoleName = 64
+	// longestBucketName is S3's limit on a bucket name, likewise.
+	longestBucketName = 63
+	// longestKeyID is a KMS key ID, a UUID.
+	longestKeyID = "00000000-0000-0000-0000-000000000000"
+	// longestEndpointID is a VPC endpoint ID: vpce- and 17 hexadecimal digits.
+	longestEndpointID = "vpce-0123456789abcdef0"
+)
 
 // Stack is what a deployed stack tells of its resources.
 type Stack struct {
@@ -196,17 +211,30 @@ func (r *Resolver) ref(id string, fail error) (string, error) {
 	if !ok {
 		return "", fail
 	}
+	// standIn is what AWS picks: recognisable, or at its longest.
+	standIn := func(recognisable, longest string) string {
+		if d.Longest {
+			return longest
+		}
+		return recognisable
+	}
 	switch res.Type {
 	case "AWS::EC2::VPCEndpoint":
-		return "vpce-" + strings.ToLower(id), nil
-	case "AWS::S3::Bucket", "AWS::KMS::Key":
-		return strings.ToLower(id), nil
+		return standIn("vpce-"+strings.ToLower(id), longestEndpointID), nil
+	case "AWS::KMS::Key":
+		return standIn(strings.ToLower(id), longestKeyID), nil
+	case "AWS::S3::Bucket":
+		// A bucket's Ref is its name: the one given, or one CloudFormation generates.
+		if name, ok := res.Properties["BucketName"].(string); ok {
+			return name, nil
+		}
+		return standIn(strings.ToLower(id), strings.Repeat("b", longestBucketName)), nil
 	case "AWS::IAM::Role":
 		// A role's Ref is its name: the one given, or one CloudFormation generates.
 		if name, ok := res.Properties["RoleName"].(string); ok {
 			return name, nil
 		}
-		return id, nil
+		return standIn(id, strings.Repeat("r", longestRoleName)), nil
 	case "AWS::SNS::Topic":
 		// A topic's Ref is its ARN; the stack names its topics.
 		if name, ok := res.Properties["TopicName"].(string); ok {

@@ -161,6 +161,38 @@ func TestRoleArnHasItsPath(t *testing.T) {
 	}
 }
 
+// A name the template gives is the name; what AWS picks is recognisable, or at its longest with
+// Deployment.Longest.
+func TestStandIns(t *testing.T) {
+	template := []byte(`{"Resources": {
+		"Role": {"Type": "AWS::IAM::Role", "Properties": {}},
+		"Bucket": {"Type": "AWS::S3::Bucket"},
+		"NamedBucket": {"Type": "AWS::S3::Bucket", "Properties": {"BucketName": "reports"}},
+		"Key": {"Type": "AWS::KMS::Key"},
+		"Endpoint": {"Type": "AWS::EC2::VPCEndpoint"}
+	}}`)
+	for _, tt := range []struct {
+		longest bool
+		want    map[string]string
+	}{
+		{false, map[string]string{"Role": "Role", "Bucket": "bucket", "NamedBucket": "reports", "Key": "key", "Endpoint": "vpce-endpoint"}},
+		{true, map[string]string{"Role": strings.Repeat("r", 64), "Bucket": strings.Repeat("b", 63), "NamedBucket": "reports",
+			"Key": "00000000-0000-0000-0000-000000000000", "Endpoint": "vpce-0123456789abcdef0"}},
+	} {
+		d := deployment
+		d.Longest = tt.longest
+		r, err := New(template, d)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for id, want := range tt.want {
+			if got, err := r.Resolve(map[string]any{"Ref": id}); err != nil || got != want {
+				t.Errorf("longest %v: Ref %s = %v, %v; want %s", tt.longest, id, got, err, want)
+			}
+		}
+	}
+}
+
 // deployedTemplate is a deployed stack's template: its outputs say what the stack outputs.
 const deployedTemplate = `{"Resources": {
 	"Role":      {"Type": "AWS::IAM::Role", "Properties": {}},

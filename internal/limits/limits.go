@@ -218,7 +218,7 @@ func measureStack(s assembly.Stack, deployed map[string]bool) ([]Measurement, er
 		template(Parameters, len(t.Parameters)),
 		template(Mappings, len(t.Mappings)),
 	}
-	r, err := newResolver(raw, t.Resources, s)
+	r, err := newResolver(raw, s)
 	if err != nil {
 		return nil, err
 	}

@@ -187,7 +187,10 @@ func TestWhiteSpace(t *testing.T) {
 // aws-us-gov would give it: names AWS picks at their longest, everything else as cfnresolve resolves
 // it, and what neither resolves at unresolvedLength.
 func TestResolvedIntrinsics(t *testing.T) {
-	generated := strings.Repeat("r", longestRoleName)
+	// The longest names and IDs AWS picks: a role name of IAM's 64 characters, a bucket name of S3's
+	// 63, a key ID (a UUID), an endpoint ID of 22 characters.
+	const keyID, endpointID = "00000000-0000-0000-0000-000000000000", "vpce-0123456789abcdef0"
+	generated, bucket := strings.Repeat("r", 64), strings.Repeat("b", 63)
 	resources := map[string]any{
 		"Generated": map[string]any{"Type": "AWS::IAM::Role", "Properties": map[string]any{"Path": "/app/"}},
 		"Named":     map[string]any{"Type": "AWS::IAM::Role", "Properties": map[string]any{"RoleName": "Named"}},
@@ -220,7 +223,7 @@ func TestResolvedIntrinsics(t *testing.T) {
 	want := map[string]any{"Statement": []any{
 		statement(
 			[]any{"arn:aws-us-gov:iam::111111111111:role/app/" + generated, "arn:aws-us-gov:iam::111111111111:role/Named"},
-			"arn:aws-us-gov:s3:::"+strings.Repeat("b", longestBucketName)+"/*",
+			"arn:aws-us-gov:s3:::"+bucket+"/*",
 			map[string]any{"StringEquals": map[string]any{
 				"aws:SourceVpce":          endpointID,
 				"kms:KeyArn":              "arn:aws-us-gov:kms:us-east-1:111111111111:key/" + keyID,
@@ -230,7 +233,7 @@ func TestResolvedIntrinsics(t *testing.T) {
 				"aws:PrincipalOrgPaths":   strings.Repeat("x", len(sub)),
 				"aws:RequestedRegion":     "us-east-1",
 				"aws:CalledViaFirst":      generated,
-				"s3:ExistingObjectTagKey": strings.Repeat("b", longestBucketName),
+				"s3:ExistingObjectTagKey": bucket,
 			}}),
 	}}
 	dir := writeAssembly(t, map[string][]byte{"s": mustJSON(t, map[string]any{"Resources": resources})})
