@@ -244,12 +244,7 @@ func (e Environment) validate() []error {
 	if !namePattern.MatchString(e.Name) {
 		p.bad("name", quote(e.Name), "is not a valid name: use 1-20 lower-case letters, digits or hyphens, starting with a letter")
 	}
-	if !accountPattern.MatchString(e.Account) {
-		p.bad("account", quote(e.Account), "is not an AWS account ID: use the 12-digit account number")
-	}
-	if !regionPattern.MatchString(e.Region) {
-		p.bad("region", quote(e.Region), "is not an AWS region: use a region code such as us-east-1")
-	}
+	p.place(e.Account, e.Region, "account number")
 	e.validateNetwork(p)
 	e.validateModels(p)
 	e.validateAccessRoles(p)

@@ -97,12 +97,7 @@ func (o Organization) APIKeyPolicy() string {
 // validate checks the organisation section against itself and the environments of the file.
 func (o Organization) validate(envs []Environment) []error {
 	p := &problems{section: organizationName}
-	if !accountPattern.MatchString(o.Account) {
-		p.bad("account", quote(o.Account), "is not an AWS account ID: use the 12-digit number of the management or delegated administrator account")
-	}
-	if !regionPattern.MatchString(o.Region) {
-		p.bad("region", quote(o.Region), "is not an AWS region: use a region code such as us-east-1")
-	}
+	p.place(o.Account, o.Region, "number of the management or delegated administrator account")
 	if len(o.Targets) == 0 {
 		p.bad("targets", "[]", "is empty: attach the policies to at least one OU (ou-abcd-11111111) or account")
 	}

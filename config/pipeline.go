@@ -60,12 +60,7 @@ var (
 // validate checks the pipeline section against itself and the environments of the file.
 func (pl Pipeline) validate(envs []Environment) []error {
 	p := &problems{section: pipelineName}
-	if !accountPattern.MatchString(pl.Account) {
-		p.bad("account", quote(pl.Account), "is not an AWS account ID: use the 12-digit number of the tooling account the pipeline runs in")
-	}
-	if !regionPattern.MatchString(pl.Region) {
-		p.bad("region", quote(pl.Region), "is not an AWS region: use a region code such as us-east-1")
-	}
+	p.place(pl.Account, pl.Region, "number of the tooling account the pipeline runs in")
 	if m := connectionArnPattern.FindStringSubmatch(pl.ConnectionArn); m == nil {
 		p.bad("connectionArn", quote(pl.ConnectionArn), "is not a CodeConnections connection ARN: create the connection in the tooling account (Developer Tools > Settings > Connections), authorise it, and copy its ARN, arn:aws:codeconnections:<region>:<account>:connection/<id>")
 	} else if m[3] != pl.Account {

@@ -21,4 +21,15 @@ func (p *problems) bad(field string, value any, fix string) {
 	p.errs = append(p.errs, fmt.Errorf("%s: %s: %v %s", where, field, value, fix))
 }
 
+// place checks the account and region a stack deploys to; whose says which account it must be, after
+// "use the 12-digit".
+func (p *problems) place(account, region, whose string) {
+	if !accountPattern.MatchString(account) {
+		p.bad("account", quote(account), "is not an AWS account ID: use the 12-digit "+whose)
+	}
+	if !regionPattern.MatchString(region) {
+		p.bad("region", quote(region), "is not an AWS region: use a region code such as us-east-1")
+	}
+}
+
 func quote(s string) string { return fmt.Sprintf("%q", s) }
