@@ -155,20 +155,23 @@ func Measure(dir string) ([]Measurement, error) {
 	}
 	var all []Measurement
 	deployed := map[string]bool{} // template paths a pipeline's CloudFormation actions deploy
+	size := map[string]int{}      // each stack's template size, by display name
 	for _, s := range stacks {
 		measurements, err := measureStack(s, deployed)
 		if err != nil {
 			return nil, fmt.Errorf("limits: stack %s: %w", s.DisplayName, err)
 		}
+		for _, m := range measurements {
+			if m.Limit == TemplateSize {
+				size[s.DisplayName] = m.Value
+			}
+		}
 		all = append(all, measurements...)
 	}
+	// Which templates a pipeline deploys is known once every stack, the pipeline's among them, is read.
 	for _, s := range stacks {
 		if rel, err := filepath.Rel(dir, s.TemplatePath); err == nil && deployed[filepath.ToSlash(rel)] {
-			info, err := os.Stat(s.TemplatePath)
-			if err != nil {
-				return nil, err
-			}
-			all = append(all, Measurement{Stack: s.DisplayName, Limit: PipelineTemplateSize, Value: int(info.Size())})
+			all = append(all, Measurement{Stack: s.DisplayName, Limit: PipelineTemplateSize, Value: size[s.DisplayName]})
 		}
 	}
 	return all, nil

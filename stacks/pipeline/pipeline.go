@@ -88,7 +88,7 @@ func New(app constructs.Construct, props Props) *Stack {
 		PipelineName: jsii.String(name),
 		PipelineType: awscodepipeline.PipelineType_V2,
 		// The pipeline's own region's bucket is its artifact store; aws-cdk-lib takes one or the other.
-		CrossRegionReplicationBuckets: s.artifactBuckets(app, props, artifacts),
+		CrossRegionReplicationBuckets: s.newArtifactBuckets(app, props, artifacts),
 		// A new commit waits for the running deployment instead of overtaking it mid-wave.
 		ExecutionMode:            awscodepipeline.ExecutionMode_QUEUED,
 		RestartExecutionOnUpdate: jsii.Bool(true),
@@ -181,13 +181,13 @@ func newArtifactBucket(stack awscdk.Stack, key awskms.IKey, name *string) awss3.
 	return artifacts
 }
 
-// artifactBuckets are the pipeline's artifact buckets by region: artifacts in its own, and for each
-// other region of an environment a stack <pipeline stack>-<region> in the tooling account with the
-// bucket CodePipeline replicates that region's artifacts to. Without them aws-cdk-lib would make
+// newArtifactBuckets returns the pipeline's artifact buckets by region: artifacts in its own, and for
+// each other region of an environment a new stack <pipeline stack>-<region> in the tooling account
+// with the bucket CodePipeline replicates that region's artifacts to. Without them aws-cdk-lib would make
 // support stacks whose buckets have no customer-managed key, which cross-account deployments refuse.
 // The bucket and the key's alias have fixed names, so the pipeline stack refers to them across regions
 // without exports.
-func (s *Stack) artifactBuckets(app constructs.Construct, props Props, artifacts awss3.IBucket) *map[string]awss3.IBucket {
+func (s *Stack) newArtifactBuckets(app constructs.Construct, props Props, artifacts awss3.IBucket) *map[string]awss3.IBucket {
 	pl := props.Pipeline
 	buckets := map[string]awss3.IBucket{pl.Region: artifacts}
 	for _, e := range props.Environments {
