@@ -63,7 +63,7 @@ func (pl Pipeline) validate(envs []Environment) []error {
 	p.place(pl.Account, pl.Region, "number of the tooling account the pipeline runs in")
 	if m := connectionArnPattern.FindStringSubmatch(pl.ConnectionArn); m == nil {
 		p.bad("connectionArn", quote(pl.ConnectionArn), "is not a CodeConnections connection ARN: create the connection in the tooling account (Developer Tools > Settings > Connections), authorise it, and copy its ARN, arn:aws:codeconnections:<region>:<account>:connection/<id>")
-	} else if m[3] != pl.Account {
+	} else if m[3] != pl.Account && accountPattern.MatchString(pl.Account) {
 		p.bad("connectionArn", quote(pl.ConnectionArn), fmt.Sprintf("belongs to account %s, not the pipeline's %s: a pipeline uses connections of its own account", m[3], pl.Account))
 	}
 	if !repositoryPattern.MatchString(pl.Repository) {

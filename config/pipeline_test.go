@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"strings"
 	"testing"
 )
 
@@ -24,6 +25,8 @@ var badPipelines = []badCase{
 	{"connection of another account", func(d map[string]any) {
 		pipelineSection(d)["connectionArn"] = "arn:aws:codeconnections:us-east-1:666666666666:connection/0a1b2c3d-4e5f-6789-abcd-ef0123456789"
 	}, []string{"pipeline: connectionArn", "belongs to account 666666666666, not the pipeline's 555555555555"}},
+	{"no tooling account", func(d map[string]any) { delete(pipelineSection(d), "account") },
+		[]string{"pipeline: account", `""`, "12-digit number of the tooling account"}},
 	{"repository URL instead of a path", func(d map[string]any) {
 		pipelineSection(d)["repository"] = "https://github.com/example-org/private-bedrock"
 	},
@@ -97,6 +100,17 @@ func anySlice(s []string) []any {
 
 func TestBadPipelineNamesFieldValueAndFix(t *testing.T) {
 	runBadCases(t, badPipelines)
+}
+
+// A missing or malformed tooling account is one mistake, not also a connection of another account.
+func TestConnectionAccountComparedOnlyWithAValidAccount(t *testing.T) {
+	doc := base(t)
+	pipelineSection(doc)["account"] = "tooling"
+	raw, _ := json.Marshal(doc)
+	_, err := Parse(raw)
+	if err == nil || strings.Contains(err.Error(), "connectionArn") {
+		t.Errorf("a malformed account gives %v, want one error on the account alone", err)
+	}
 }
 
 // Without the section there is no pipeline; null is a mistake, not an absence.
